@@ -1,0 +1,202 @@
+import type { JsonSchema, OpenApiDocument } from "../../spec/load-spec.ts";
+import { resolvePointer } from "../../spec/load-spec.ts";
+import type { BilingualText } from "../model/build-model.ts";
+
+/** One row of a parameter table: the dotted field path, its type label, whether it is required, its description. */
+export interface FieldRow {
+  path: string;
+  type: string;
+  required: boolean;
+  deprecated: boolean;
+  description: BilingualText;
+}
+
+/** One parameter table: `path` is the nested object it describes (empty for the top level). */
+export interface FieldTable {
+  path: string;
+  rows: FieldRow[];
+}
+
+/** An object schema with its `allOf` members merged: properties (later members win per key) and required names. */
+interface MergedObject {
+  properties: [string, JsonSchema][];
+  required: Set<string>;
+  seedTable: string | undefined;
+}
+
+const TYPE_LABELS: Record<string, string> = { integer: "int", boolean: "bool", number: "float" };
+
+/**
+ * Flattens an object schema into the tables of a BlueKing API page: the top-level table first, then one table per
+ * nested object (or array of objects), depth first; a nested schema that names the same `x-cmdb-seed-table` as its
+ * parent is listed inline in the parent's table, as the published page lists `instances.processes.*` under `instances`.
+ * @see spec/cmdb.openapi.yaml `x-cmdb-seed-table`
+ */
+export function flattenSchema(document: OpenApiDocument, schema: unknown): FieldTable[] {
+  const top: FieldTable = { path: "", rows: [] };
+  const tables: FieldTable[] = [top];
+  const visit = (node: unknown, prefix: string, table: FieldTable, group: string | undefined, seen: string[]) => {
+    const merged = mergeObject(document, node);
+    for (const [name, property] of merged.properties) {
+      const path = prefix === "" ? name : `${prefix}.${name}`;
+      const resolved = resolveSchema(document, property);
+      table.rows.push({
+        path,
+        type: describeType(document, property),
+        required: merged.required.has(name),
+        deprecated: resolved.deprecated === true,
+        description: describeField(document, property),
+      });
+      const nested = findNestedObject(document, property);
+      if (!nested || seen.includes(nested.key)) continue;
+      const nestedGroup = mergeObject(document, nested.schema).seedTable;
+      if (nestedGroup !== undefined && nestedGroup === group) {
+        visit(nested.schema, path, table, group, [...seen, nested.key]);
+      } else {
+        const child: FieldTable = { path, rows: [] };
+        tables.push(child);
+        visit(nested.schema, path, child, nestedGroup, [...seen, nested.key]);
+      }
+    }
+  };
+  visit(schema, "", top, mergeObject(document, schema).seedTable, []);
+  return tables;
+}
+
+/** Resolves a `$ref` (siblings of the `$ref` override the target, as OpenAPI 3.1 allows) until none is left. */
+export function resolveSchema(document: OpenApiDocument, schema: unknown): JsonSchema {
+  let node: unknown = schema;
+  const overlays: JsonSchema[] = [];
+  for (let depth = 0; depth < 32 && isObject(node) && typeof node.$ref === "string"; depth++) {
+    const { $ref, ...siblings } = node;
+    overlays.unshift(siblings);
+    node = resolvePointer(document, String($ref).replace(/^#/, ""));
+  }
+  return Object.assign({}, isObject(node) ? node : {}, ...overlays);
+}
+
+/** The `x-cmdb-seed-table` a schema (or one of its `allOf` members) names, if any. */
+export function seedTableOf(document: OpenApiDocument, schema: unknown): string | undefined {
+  return mergeObject(document, schema).seedTable;
+}
+
+function mergeObject(document: OpenApiDocument, schema: unknown): MergedObject {
+  const properties = new Map<string, JsonSchema>();
+  const required = new Set<string>();
+  let seedTable: string | undefined;
+  const visit = (node: unknown, depth: number): void => {
+    const resolved = resolveSchema(document, node);
+    if (depth > 16) return;
+    if (typeof resolved["x-cmdb-seed-table"] === "string") seedTable ??= resolved["x-cmdb-seed-table"];
+    for (const member of asArray(resolved.allOf)) visit(member, depth + 1);
+    for (const [name, property] of Object.entries(isObject(resolved.properties) ? resolved.properties : {})) {
+      const before = properties.get(name);
+      properties.set(
+        name,
+        before
+          ? { ...resolveSchema(document, before), ...resolveSchema(document, property) }
+          : (property as JsonSchema),
+      );
+    }
+    for (const name of asArray(resolved.required)) required.add(String(name));
+  };
+  visit(schema, 0);
+  return { properties: [...properties.entries()], required, seedTable };
+}
+
+/** The object a property holds, directly or as the items of (nested) arrays, when it has properties of its own. */
+function findNestedObject(document: OpenApiDocument, schema: unknown): { schema: unknown; key: string } | undefined {
+  let node: unknown = schema;
+  for (let depth = 0; depth < 8; depth++) {
+    const key = isObject(node) && typeof node.$ref === "string" ? node.$ref : "";
+    const resolved = resolveSchema(document, node);
+    if (mergeObject(document, node).properties.length > 0)
+      return { schema: node, key: key || JSON.stringify(resolved) };
+    const alternatives = [...asArray(resolved.oneOf), ...asArray(resolved.anyOf)].filter(
+      (a) => !isNullSchema(document, a),
+    );
+    if (alternatives.length === 1) {
+      node = alternatives[0];
+    } else if (resolved.items !== undefined) {
+      node = resolved.items;
+    } else {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** The type label of the published pages (`int`, `string`, `array`, `bool`, `object`), `/null` when nullable. */
+export function describeType(document: OpenApiDocument, schema: unknown): string {
+  const labels: string[] = [];
+  const add = (label: string) => {
+    if (!labels.includes(label)) labels.push(label);
+  };
+  const visit = (node: unknown, depth: number): void => {
+    const resolved = resolveSchema(document, node);
+    const types = Array.isArray(resolved.type) ? resolved.type : resolved.type === undefined ? [] : [resolved.type];
+    for (const type of types) add(TYPE_LABELS[String(type)] ?? String(type));
+    if (types.length > 0 || depth > 8) return;
+    const alternatives = [...asArray(resolved.oneOf), ...asArray(resolved.anyOf)];
+    if (alternatives.length > 0) {
+      for (const alternative of alternatives) visit(alternative, depth + 1);
+    } else if (asArray(resolved.allOf).length > 0) {
+      for (const member of asArray(resolved.allOf)) visit(member, depth + 1);
+    } else if (resolved.const !== undefined) {
+      add(resolved.const === null ? "null" : (TYPE_LABELS[typeof resolved.const] ?? typeof resolved.const));
+    } else if (isObject(resolved.properties)) {
+      add("object");
+    } else if (Array.isArray(resolved.enum)) {
+      add("string");
+    }
+  };
+  visit(schema, 0);
+  // "null" goes last, so `string/null` reads as a string that may be null.
+  const ordered = [...labels.filter((l) => l !== "null"), ...labels.filter((l) => l === "null")];
+  return ordered.length === 0 ? "any" : ordered.join("/");
+}
+
+/**
+ * A field's description in both languages; when the field refers to a named enum schema whose own description lists
+ * the values, that description is appended.
+ */
+function describeField(document: OpenApiDocument, schema: unknown): BilingualText {
+  const resolved = resolveSchema(document, schema);
+  const text = readText(resolved);
+  const enumSchema = [resolved, ...asArray(resolved.oneOf).map((a) => resolveSchema(document, a))].find(
+    (s) => s !== resolved && Array.isArray(s.enum),
+  );
+  if (!enumSchema) return text;
+  const extra = readText(enumSchema);
+  return { en: joinText(text.en, extra.en), zh: joinText(text.zh, extra.zh) };
+}
+
+/** The `description` and `x-description-zh` of a spec node, whitespace-normalized. */
+export function readText(node: unknown, key: "description" | "summary" = "description"): BilingualText {
+  const record = isObject(node) ? node : {};
+  return { en: normalizeSpace(record[key]), zh: normalizeSpace(record[`x-${key}-zh`]) };
+}
+
+function joinText(a: string, b: string): string {
+  if (b === "" || a.includes(b)) return a;
+  return a === "" ? b : `${a} ${b}`;
+}
+
+function isNullSchema(document: OpenApiDocument, schema: unknown): boolean {
+  const resolved = resolveSchema(document, schema);
+  return resolved.type === "null" || resolved.const === null;
+}
+
+/** Collapses runs of whitespace (folded YAML keeps none, but hand-edited specs may); non-strings become "". */
+export function normalizeSpace(value: unknown): string {
+  return typeof value === "string" ? value.trim().replace(/\s+/g, " ") : "";
+}
+
+function asArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** Narrows to a plain object. */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}

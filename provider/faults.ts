@@ -1,0 +1,46 @@
+/**
+ * Deliberate deviations from the real CMDB, switched on one at a time with `serve --fault NAME`, so that the
+ * checks can prove they catch each one. Every fault is a few lines at the place where the real rule lives.
+ */
+
+/** Every fault the reference CMDB can inject, in the order `serve --help` lists them. */
+export const FAULT_NAMES = [
+  "code-as-string",
+  "result-code-mismatch",
+  "http-400-on-business-error",
+  "data-not-null-on-failure",
+  "locked-scalar-overridden",
+  "unmatched-bind-row-kept",
+  "process-name-overridable",
+  "no-rollback",
+  "ids-reversed",
+  "host-check-skipped",
+  "instance-limit-ignored",
+  "deleted-instance-still-listed",
+  "locked-bind-port-overridden",
+] as const;
+
+/** The name of one injectable fault. */
+export type FaultName = (typeof FAULT_NAMES)[number];
+
+/** What each fault breaks, for `serve --help` and the reports that name it. */
+export const FAULT_DESCRIPTIONS: Readonly<Record<FaultName, string>> = {
+  "code-as-string": "every envelope carries `code` as a JSON string instead of an integer",
+  "result-code-mismatch": "failed calls answer `result: true` beside their non-zero code",
+  "http-400-on-business-error": "failed calls answer HTTP 400 instead of 200",
+  "data-not-null-on-failure": "failed calls answer `data: {}` instead of null",
+  "locked-scalar-overridden": "a caller value overrides a locked scalar field of a process template (§2.2)",
+  "unmatched-bind-row-kept": "caller bind_info rows without a matching template row are appended, not dropped (§2.2)",
+  "process-name-overridable": "a caller's bk_process_name renames a templated process (§2.2 always-locked)",
+  "no-rollback": "instances created before a failing one in the same request remain (§0 all-or-nothing)",
+  "ids-reversed": "a multi-instance create answers its new IDs in reverse request order",
+  "host-check-skipped": "hosts outside the module are accepted (§1.2 step 8, 1110056)",
+  "instance-limit-ignored": "more than 100 instances are accepted (§1.2 step 2, 1199035)",
+  "deleted-instance-still-listed": "processes of a deleted service instance are still listed by list_process_instance",
+  "locked-bind-port-overridden": "a caller's port overrides a locked bind_info port of a template row (§2.2)",
+};
+
+/** Tells whether a string names a fault. */
+export function isFaultName(name: string): name is FaultName {
+  return (FAULT_NAMES as readonly string[]).includes(name);
+}

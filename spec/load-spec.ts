@@ -1,0 +1,228 @@
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import SwaggerParser from "@apidevtools/swagger-parser";
+import { LineCounter, parseDocument } from "yaml";
+
+/** The spec this repo ships: the single source of every generated file and check. */
+export const SPEC_PATH = fileURLToPath(new URL("./cmdb.openapi.yaml", import.meta.url));
+
+/** The world format of DESIGN.md, reusing the spec's schemas by `$ref`. */
+export const WORLD_SCHEMA_PATH = fileURLToPath(new URL("./world.schema.json", import.meta.url));
+
+/** One problem found in a spec: where it is (JSON pointer and, when known, line) and how to fix it. */
+export interface SpecProblem {
+  code: "unreadable" | "yaml" | "ref" | "schema" | "semantic";
+  pointer: string;
+  line?: number;
+  column?: number;
+  message: string;
+}
+
+/** A spec that could not be loaded; `problems` lists everything found, `message` names the file. */
+export class SpecError extends Error {
+  override readonly name = "SpecError";
+  constructor(
+    readonly file: string,
+    readonly problems: readonly SpecProblem[],
+  ) {
+    super(problems.map((p) => `${formatLocation(file, p)}: ${p.message}`).join("\n"));
+  }
+}
+
+/** A loaded spec: its raw document (with `$ref`s intact), the file it came from and its text. */
+export interface LoadedSpec {
+  file: string;
+  text: string;
+  document: OpenApiDocument;
+}
+
+/** The parts of an OpenAPI 3.1 document this toolkit reads; everything else stays `unknown`. */
+export interface OpenApiDocument {
+  openapi: string;
+  info: Record<string, unknown>;
+  paths: Record<string, Record<string, unknown>>;
+  components: {
+    schemas: Record<string, JsonSchema>;
+    examples?: Record<string, { summary?: string; description?: string; value: unknown }>;
+    securitySchemes?: Record<string, unknown>;
+  };
+  "x-cmdb-error-codes": ErrorCodeEntry[];
+  "x-cmdb-template-lock": TemplateLockRules;
+  [key: string]: unknown;
+}
+
+/** A JSON Schema object as it appears in the spec. */
+export type JsonSchema = Record<string, unknown>;
+
+/** One entry of `x-cmdb-error-codes`. */
+export interface ErrorCodeEntry {
+  code: number;
+  name: string;
+  layer: "cmdb" | "esb" | "iam";
+  operations: string[];
+  when: string;
+  args?: string;
+  message_zh: string;
+  message_en: string;
+}
+
+/** `x-cmdb-template-lock`: the lock rules of cmdb-semantics §2 as data. */
+export interface TemplateLockRules {
+  description: string;
+  "x-description-zh": string;
+  lock_flag: "as_default_value";
+  lockable_fields: { field: string; type: "string" | "integer" | "boolean" }[];
+  always_locked: string[];
+  bind_info: { sub_fields: string[]; match: { caller_key: string; template_key: string } } & Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/**
+ * Reads, parses and validates an OpenAPI document, collecting every problem into one {@link SpecError}.
+ * @throws SpecError when the file cannot be read, is not YAML, has a dangling `$ref` or breaks the OpenAPI schema.
+ */
+export async function loadSpec(file: string = SPEC_PATH): Promise<LoadedSpec> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new SpecError(file, [
+      { code: "unreadable", pointer: "", message: `cannot read the file (${describe(error)})` },
+    ]);
+  }
+  const document = parseSpecText(file, text);
+  await validateSpecDocument(file, text, document);
+  return { file, text, document: document as OpenApiDocument };
+}
+
+/**
+ * Parses YAML (or JSON) spec text; errors carry the line and column.
+ * @throws SpecError on a YAML syntax error or a document that is not a mapping.
+ */
+export function parseSpecText(file: string, text: string): Record<string, unknown> {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new SpecError(
+      file,
+      doc.errors.map((e) => {
+        const pos = lineCounter.linePos(e.pos[0]);
+        return { code: "yaml", pointer: "", line: pos.line, column: pos.col, message: firstLine(e.message) };
+      }),
+    );
+  }
+  const value: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new SpecError(file, [{ code: "yaml", pointer: "", message: "the document must be a YAML mapping" }]);
+  }
+  return value as Record<string, unknown>;
+}
+
+async function validateSpecDocument(file: string, text: string, document: Record<string, unknown>): Promise<void> {
+  const problems: SpecProblem[] = [...findDanglingRefs(document)];
+  if (problems.length === 0) {
+    try {
+      // swagger-parser mutates what it is given; the caller keeps the raw document with its $refs.
+      await SwaggerParser.validate(structuredClone(document) as never);
+    } catch (error) {
+      problems.push(...toSchemaProblems(error));
+    }
+  }
+  for (const key of ["x-cmdb-error-codes", "x-cmdb-template-lock"]) {
+    if (!(key in document)) {
+      problems.push({ code: "semantic", pointer: `/${key}`, message: `${key} is required: checks and docs read it` });
+    }
+  }
+  if (problems.length > 0) {
+    throw new SpecError(
+      file,
+      problems.map((p) => withLine(text, p)),
+    );
+  }
+}
+
+/** Every local `$ref` that points at nothing, with the pointer of the `$ref` itself. */
+function findDanglingRefs(document: Record<string, unknown>): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const visit = (node: unknown, pointer: string): void => {
+    if (Array.isArray(node)) {
+      for (const [i, item] of node.entries()) visit(item, `${pointer}/${i}`);
+      return;
+    }
+    if (node === null || typeof node !== "object") return;
+    for (const [key, value] of Object.entries(node)) {
+      const here = `${pointer}/${escapePointer(key)}`;
+      if (key === "$ref" && typeof value === "string" && value.startsWith("#")) {
+        if (resolvePointer(document, value.slice(1)) === undefined) {
+          problems.push({ code: "ref", pointer: here, message: `$ref "${value}" points at nothing in this document` });
+        }
+      } else {
+        visit(value, here);
+      }
+    }
+  };
+  visit(document, "");
+  return problems;
+}
+
+/** Resolves a JSON pointer (`/a/b~1c`) inside a value; undefined when any step is missing. */
+export function resolvePointer(root: unknown, pointer: string): unknown {
+  if (pointer === "") return root;
+  let node: unknown = root;
+  for (const raw of pointer.split("/").slice(1)) {
+    const key = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+    if (node === null || typeof node !== "object" || !Object.hasOwn(node, key)) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+/** Escapes one JSON pointer token. */
+export function escapePointer(token: string): string {
+  return token.replace(/~/g, "~0").replace(/\//g, "~1");
+}
+
+function toSchemaProblems(error: unknown): SpecProblem[] {
+  const details = (error as { details?: { instancePath?: string; message?: string; params?: unknown }[] }).details;
+  if (Array.isArray(details) && details.length > 0) {
+    return details.map((d) => ({
+      code: "schema",
+      pointer: d.instancePath ?? "",
+      message: `${d.message ?? "is invalid"}${d.params ? ` ${JSON.stringify(d.params)}` : ""}`,
+    }));
+  }
+  return [{ code: "schema", pointer: "", message: firstLine(describe(error)) }];
+}
+
+function withLine(text: string, problem: SpecProblem): SpecProblem {
+  if (problem.line !== undefined || problem.pointer === "") return problem;
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter });
+  const path = problem.pointer
+    .split("/")
+    .slice(1)
+    .map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .map((t) => (/^\d+$/.test(t) ? Number(t) : t));
+  for (let n = path.length; n > 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
+    if (node?.range) {
+      const pos = lineCounter.linePos(node.range[0]);
+      return { ...problem, line: pos.line, column: pos.col };
+    }
+  }
+  return problem;
+}
+
+function formatLocation(file: string, problem: SpecProblem): string {
+  const line = problem.line === undefined ? "" : `:${problem.line}:${problem.column ?? 1}`;
+  const pointer = problem.pointer === "" ? "" : `#${problem.pointer}`;
+  return `${file}${line}${pointer}`;
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0] ?? message;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,181 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { type LoadedSpec, loadSpec, resolvePointer } from "../../spec/load-spec.ts";
+import { createSchemaValidator, loadWorldSchema, type SchemaValidator } from "../../spec/schema-validator.ts";
+
+let spec: LoadedSpec;
+let validator: SchemaValidator;
+
+interface ExampleUse {
+  name: string;
+  operationId: string;
+  where: "request" | "response";
+  schemaRef: string;
+  value: unknown;
+}
+
+/** Every example the spec attaches to a request or response, with the schema it must satisfy. */
+function collectExampleUses(): ExampleUse[] {
+  const uses: ExampleUse[] = [];
+  for (const [path, item] of Object.entries(spec.document.paths)) {
+    for (const [method, raw] of Object.entries(item)) {
+      const op = raw as {
+        operationId: string;
+        requestBody: { content: Record<string, { examples: Record<string, { $ref: string }> }> };
+        responses: Record<string, { content: Record<string, { examples?: Record<string, { $ref: string }> }> }>;
+      };
+      const base = `#/paths/${path.replace(/\//g, "~1")}/${method}`;
+      const media = (content: Record<string, unknown>) => Object.keys(content)[0] as string;
+      const reqMedia = media(op.requestBody.content);
+      for (const [name, ref] of Object.entries(op.requestBody.content[reqMedia]?.examples ?? {})) {
+        uses.push({
+          name,
+          operationId: op.operationId,
+          where: "request",
+          schemaRef: `${base}/requestBody/content/${reqMedia.replace("/", "~1")}/schema`,
+          value: (resolvePointer(spec.document, ref.$ref.slice(1)) as { value: unknown }).value,
+        });
+      }
+      for (const [status, response] of Object.entries(op.responses)) {
+        const resMedia = media(response.content);
+        for (const [name, ref] of Object.entries(response.content[resMedia]?.examples ?? {})) {
+          uses.push({
+            name,
+            operationId: op.operationId,
+            where: "response",
+            schemaRef: `${base}/responses/${status}/content/${resMedia.replace("/", "~1")}/schema`,
+            value: (resolvePointer(spec.document, ref.$ref.slice(1)) as { value: unknown }).value,
+          });
+        }
+      }
+    }
+  }
+  return uses;
+}
+
+beforeAll(async () => {
+  spec = await loadSpec();
+  validator = createSchemaValidator(spec.document, await loadWorldSchema());
+});
+
+describe("spec examples", () => {
+  it("attaches every component example to an operation", () => {
+    const used = new Set(collectExampleUses().map((u) => JSON.stringify(u.value)));
+    const unused = Object.entries(spec.document.components.examples ?? {})
+      .filter(([, e]) => !used.has(JSON.stringify(e.value)))
+      .map(([name]) => name);
+    expect(unused).toEqual([]);
+  });
+
+  it("has the seed request, a templated and a non-templated success, and at least four failures", () => {
+    const uses = collectExampleUses().filter((u) => u.operationId === "createServiceInstance");
+    expect(uses.map((u) => u.name)).toEqual(
+      expect.arrayContaining(["seed", "nonTemplated", "templated", "nonTemplatedSuccess", "templatedSuccess"]),
+    );
+    const failures = uses.filter((u) => u.where === "response" && (u.value as { result: boolean }).result === false);
+    expect(failures.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it("validates every example against the schema of the place it is attached to", () => {
+    const problems = collectExampleUses().flatMap((u) =>
+      validator
+        .validate(u.schemaRef, u.value)
+        .map((p) => `${u.operationId} ${u.where} ${u.name}: ${p.pointer} ${p.message}`),
+    );
+    expect(problems).toEqual([]);
+  });
+
+  it("uses only error codes that x-cmdb-error-codes lists for that operation", () => {
+    const codes = new Map(spec.document["x-cmdb-error-codes"].map((e) => [e.code, e]));
+    const wrong = collectExampleUses()
+      .filter((u) => u.where === "response")
+      .map((u) => ({ u, code: (u.value as { code: number }).code }))
+      .filter(({ u, code }) => code !== 0 && !codes.get(code)?.operations.includes(u.operationId))
+      .map(({ u, code }) => `${u.operationId} ${u.name}: ${code}`);
+    expect(wrong).toEqual([]);
+  });
+
+  it("rejects a failure example whose result disagrees with its code, pointing into the spec", () => {
+    const ref =
+      "#/paths/~1api~1c~1compapi~1v2~1cc~1create_service_instance~1/post/responses/200/content/application~1json/schema";
+    const problems = validator.validate(ref, {
+      result: true,
+      code: 1199010,
+      message: "'service_instance_ids' 未赋值",
+      permission: null,
+      request_id: "1f2e3d4c5b6a79880f1e2d3c4b5a6978",
+      data: null,
+    });
+    expect(problems.map((p) => p.schemaPointer)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^cmdb\.openapi\.yaml#\/components\/schemas\/ErrorEnvelope/)]),
+    );
+  });
+});
+
+describe("x-cmdb data", () => {
+  it("lists each error code once, with both messages and only known operations", () => {
+    const operationIds = new Set(
+      Object.values(spec.document.paths).flatMap((item) =>
+        Object.values(item).map((op) => (op as { operationId: string }).operationId),
+      ),
+    );
+    const entries = spec.document["x-cmdb-error-codes"];
+    expect(new Set(entries.map((e) => e.code)).size).toBe(entries.length);
+    for (const e of entries) {
+      expect(e.message_zh, String(e.code)).not.toBe("");
+      expect(e.message_en, String(e.code)).not.toBe("");
+      expect(
+        e.operations.filter((o) => !operationIds.has(o)),
+        String(e.code),
+      ).toEqual([]);
+    }
+  });
+
+  it("names in the validation order only codes the error list has", () => {
+    const codes = new Set(spec.document["x-cmdb-error-codes"].map((e) => e.code));
+    const create = spec.document.paths["/api/c/compapi/v2/cc/create_service_instance/"]?.post as {
+      "x-cmdb-validation-order": { code: number }[];
+    };
+    const order = create["x-cmdb-validation-order"];
+    expect(order.map((s) => s.code).filter((c) => !codes.has(c))).toEqual([]);
+    // cmdb-semantics §1.2: the first four checks, in this order.
+    expect(order.slice(0, 4).map((s) => s.code)).toEqual([1199010, 1199035, 1101034, 1113004]);
+  });
+
+  it("locks only fields that both the template property and process_info have", () => {
+    const lock = spec.document["x-cmdb-template-lock"];
+    const schemas = spec.document.components.schemas as Record<string, { properties: Record<string, unknown> }>;
+    const templateFields = Object.keys(schemas.ProcessTemplateProperty?.properties ?? {});
+    const processFields = Object.keys(schemas.ProcessInfo?.properties ?? {});
+    const lockable = lock.lockable_fields.map((f) => f.field);
+    expect(lockable.filter((f) => !templateFields.includes(f) || !processFields.includes(f))).toEqual([]);
+    expect(lock.always_locked.filter((f) => !lockable.includes(f))).toEqual([]);
+    // cmdb-semantics §2.2 lists 17 scalar fields; bind_info is locked per row and sub-field instead.
+    expect(lockable).toHaveLength(17);
+    expect(lock.bind_info.sub_fields).toEqual(["ip", "port", "protocol", "enable"]);
+  });
+
+  it("describes every field in English and Chinese", () => {
+    const missing: string[] = [];
+    const walk = (node: unknown, pointer: string, refining: boolean): void => {
+      if (Array.isArray(node)) {
+        for (const [i, n] of node.entries()) walk(n, `${pointer}/${i}`, refining);
+        return;
+      }
+      if (node === null || typeof node !== "object") return;
+      const schema = node as Record<string, unknown>;
+      // The allOf refinements of Envelope narrow fields that Envelope already describes.
+      const narrowsRef = Array.isArray(schema.allOf) && schema.allOf.some((s) => "$ref" in (s as object));
+      for (const [key, value] of Object.entries(schema)) {
+        if (key === "properties" && !refining) {
+          for (const [name, prop] of Object.entries(value as Record<string, Record<string, unknown>>)) {
+            if (!("$ref" in prop) && (!prop.description || !prop["x-description-zh"]))
+              missing.push(`${pointer}/properties/${name}`);
+          }
+        }
+        walk(value, `${pointer}/${key}`, key === "allOf" ? narrowsRef : refining && key !== "items");
+      }
+    };
+    walk(spec.document.components.schemas, "#/components/schemas", false);
+    expect(missing).toEqual([]);
+  });
+});

@@ -1,0 +1,106 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadSpec, resolvePointer, SPEC_PATH, SpecError } from "../../spec/load-spec.ts";
+
+let dir: string;
+let specText: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "cmdb-spec-"));
+  specText = await readFile(SPEC_PATH, "utf8");
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function loadBroken(name: string, text: string): Promise<SpecError> {
+  const file = join(dir, name);
+  await writeFile(file, text);
+  const error = await loadSpec(file).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(SpecError);
+  return error as SpecError;
+}
+
+describe("loadSpec", () => {
+  it("loads the shipped spec with its four operations and x-cmdb data", async () => {
+    const { document } = await loadSpec();
+    const operationIds = Object.values(document.paths).flatMap((item) =>
+      Object.values(item).map((op) => (op as { operationId: string }).operationId),
+    );
+    expect(operationIds.sort()).toEqual([
+      "createServiceInstance",
+      "deleteServiceInstance",
+      "getProcTemplate",
+      "listProcessInstance",
+    ]);
+    expect(document["x-cmdb-error-codes"].length).toBeGreaterThan(10);
+    expect(document["x-cmdb-template-lock"].always_locked).toEqual(["bk_process_name", "bk_func_name"]);
+  });
+
+  const cases: [string, { edit: (text: string) => string; want: { pointer?: string; line?: number; text: RegExp } }][] =
+    [
+      [
+        "a missing $ref names the pointer of the $ref",
+        {
+          edit: (t) =>
+            t.replace(
+              '$ref: "#/components/schemas/ServiceInstanceToCreate"',
+              '$ref: "#/components/schemas/NoSuchSchema"',
+            ),
+          want: {
+            pointer: "/components/schemas/CreateServiceInstanceParams/properties/instances/items/$ref",
+            text: /NoSuchSchema.*points at nothing/,
+          },
+        },
+      ],
+      [
+        "a wrong type names the pointer and the line",
+        {
+          edit: (t) =>
+            t.replace("openapi: 3.1.0\ninfo:\n  title:", "openapi: 3.1.0\ninfo:\n  title: [not, a, string]\n  x-was:"),
+          want: { pointer: "/info/title", line: 3, text: /must be string/ },
+        },
+      ],
+      [
+        "invalid YAML names the line",
+        {
+          edit: (t) => t.replace("paths:\n", "paths:\n  bad: [unclosed\n"),
+          want: { text: /cmdb\.openapi\.yaml:\d+:\d+/ },
+        },
+      ],
+    ];
+  it.each(cases)("%s", async (_name, { edit, want }) => {
+    const broken = edit(specText);
+    expect(broken).not.toBe(specText);
+    const error = await loadBroken("cmdb.openapi.yaml", broken);
+    expect(error.file).toContain("cmdb.openapi.yaml");
+    expect(error.message).toContain(join(dir, "cmdb.openapi.yaml"));
+    expect(error.message).toMatch(want.text);
+    if (want.pointer) expect(error.problems.map((p) => p.pointer)).toContain(want.pointer);
+    if (want.line) expect(error.problems.find((p) => p.pointer === want.pointer)?.line).toBe(want.line);
+  });
+
+  it("reports an unreadable file by name", async () => {
+    const error = await loadSpec(join(dir, "missing.yaml")).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SpecError);
+    expect((error as SpecError).message).toMatch(/missing\.yaml.*cannot read/);
+  });
+});
+
+describe("resolvePointer", () => {
+  const doc = { paths: { "/a/b": { post: { x: [1, 2] } } }, "t~n": 1 };
+  const cases: [string, { given: string; want: unknown }][] = [
+    ["root", { given: "", want: doc }],
+    ["escaped slash", { given: "/paths/~1a~1b/post/x/1", want: 2 }],
+    ["escaped tilde", { given: "/t~0n", want: 1 }],
+    ["missing step", { given: "/paths/nope", want: undefined }],
+  ];
+  it.each(cases)("%s", (_name, { given, want }) => {
+    expect(resolvePointer(doc, given)).toEqual(want);
+  });
+});
