@@ -61,6 +61,7 @@ export interface ErrorCodeEntry {
   layer: "cmdb" | "esb" | "iam";
   operations: string[];
   when: string;
+  when_zh: string;
   args?: string;
   message_zh: string;
   message_en: string;
@@ -70,6 +71,8 @@ export interface ErrorCodeEntry {
 export interface TemplateLockRules {
   description: string;
   "x-description-zh": string;
+  /** The operations whose behaviour these rules govern. */
+  operations: string[];
   lock_flag: "as_default_value";
   lockable_fields: { field: string; type: "string" | "integer" | "boolean" }[];
   always_locked: string[];

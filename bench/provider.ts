@@ -1,0 +1,148 @@
+/**
+ * Provider figure: requests per second of a valid non-templated create (one instance, one process) at 10 keep-alive
+ * connections on loopback, against a bare `node:http` server that parses the same JSON and answers a fixed envelope,
+ * measured in the same run with the same client.
+ */
+import { Agent, createServer, request } from "node:http";
+import type { AddressInfo } from "node:net";
+import { startReferenceCmdb } from "../provider/server.ts";
+import { loadProviderSpec } from "../provider/spec-data.ts";
+import type { World } from "../provider/world.ts";
+import type { BenchFigure } from "./main.ts";
+
+const CONNECTIONS = 10;
+const DURATION_MS = 2_000;
+const PATH = "/api/c/compapi/v2/cc/create_service_instance/";
+
+const WORLD: World = {
+  apps: [{ bk_app_code: "bench", bk_app_secret: "bench-secret", skip_user_auth: true }],
+  businesses: [{ bk_biz_id: 2, bk_biz_name: "bench" }],
+  hosts: [{ bk_host_id: 10, bk_host_innerip: "10.0.0.5" }],
+  modules: [{ bk_module_id: 60, bk_biz_id: 2, host_ids: [10] }],
+};
+
+// The spec's own non-templated example, with the bench app's credentials.
+const BODY = JSON.stringify({
+  ...(loadProviderSpec().document.components.examples?.CreateServiceInstanceNonTemplatedRequest?.value as object),
+  bk_app_code: "bench",
+  bk_app_secret: "bench-secret",
+});
+
+/**
+ * Measures the reference CMDB against the bare baseline. The 2 s of each are interleaved in four 500 ms slices, so
+ * load from other processes on a shared machine falls on both alike.
+ */
+export async function runBench(): Promise<BenchFigure[]> {
+  const bare = await startBareServer();
+  const cmdb = await startReferenceCmdb({ world: WORLD });
+  const totals = { bare: { good: 0, ms: 0 }, cmdb: { good: 0, ms: 0 } };
+  try {
+    const bareClient = createClient(bare.url);
+    const cmdbClient = createClient(cmdb.url);
+    await bareClient.warmUp();
+    await cmdbClient.warmUp();
+    for (let round = 0; round < ROUNDS; round++) {
+      add(totals.bare, await bareClient.run(DURATION_MS / ROUNDS));
+      add(totals.cmdb, await cmdbClient.run(DURATION_MS / ROUNDS));
+    }
+    bareClient.close();
+    cmdbClient.close();
+  } finally {
+    await cmdb.close();
+    await bare.close();
+  }
+  return [
+    {
+      name: "provider: non-templated create at 10 connections",
+      unit: "req/s",
+      value: (totals.cmdb.good * 1000) / totals.cmdb.ms,
+      baseline: (totals.bare.good * 1000) / totals.bare.ms,
+      baselineName: "bare node:http JSON server",
+      goal: { min: 0.6 },
+    },
+  ];
+}
+
+const ROUNDS = 4;
+
+function add(total: { good: number; ms: number }, slice: { good: number; ms: number }): void {
+  total.good += slice.good;
+  total.ms += slice.ms;
+}
+
+async function startBareServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const envelope = JSON.stringify({
+    result: true,
+    code: 0,
+    message: "success",
+    permission: null,
+    request_id: "0123456789abcdef0123456789abcdef",
+    data: [1],
+  });
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      res.writeHead(200, { "content-type": "application/json; charset=utf-8", "content-length": envelope.length });
+      res.end(envelope);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+// CONNECTIONS request loops over one keep-alive agent; `run` answers the successful creates within a time slice.
+function createClient(baseUrl: string) {
+  const url = new URL(PATH, baseUrl);
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const once = (): Promise<boolean> =>
+    new Promise((resolve, reject) => {
+      const req = request(
+        url,
+        {
+          method: "POST",
+          agent,
+          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(BODY) },
+        },
+        (res) => {
+          let text = "";
+          res.setEncoding("utf8");
+          res.on("data", (c: string) => {
+            text += c;
+          });
+          res.on("end", () => resolve(res.statusCode === 200 && text.includes('"result":true')));
+        },
+      );
+      req.on("error", reject);
+      req.end(BODY);
+    });
+  const run = async (ms: number): Promise<{ good: number; ms: number }> => {
+    let good = 0;
+    let bad = 0;
+    const started = performance.now();
+    const deadline = started + ms;
+    const loop = async (): Promise<void> => {
+      while (performance.now() < deadline) {
+        if (await once()) good++;
+        else bad++;
+      }
+    };
+    await Promise.all(Array.from({ length: CONNECTIONS }, loop));
+    if (bad > 0) throw new Error(`bench: ${bad} of ${good + bad} requests to ${url.href} were not successful creates`);
+    return { good, ms: performance.now() - started };
+  };
+  return {
+    // Opens the connections and warms the JIT before any slice is timed.
+    warmUp: () => run(300),
+    run,
+    close: () => agent.destroy(),
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * The HTTP shell of the reference CMDB: a `node:http` server on loopback that reads bodies up to a limit and hands
+ * them to the core of `app.ts`.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createReferenceCmdb, DEFAULT_MAX_BODY_BYTES, STATE_SETUP_PATH } from "./app.ts";
+import type { FaultName } from "./faults.ts";
+import type { World } from "./world.ts";
+
+/** Options of {@link startReferenceCmdb}. */
+export interface StartReferenceCmdbOptions {
+  /** Default `127.0.0.1`. */
+  host?: string;
+  /** Default 0: a free port. */
+  port?: number;
+  world?: World;
+  fault?: FaultName;
+  /** Default true: serve `POST /_cmdb/state`. */
+  stateSetup?: boolean;
+  /** Default 2 MiB; a larger body answers 1199004. */
+  maxBodyBytes?: number;
+  /** The time of `create_time`/`last_time`; default the real time. */
+  clock?: () => Date;
+}
+
+/** A running reference CMDB. */
+export interface RunningReferenceCmdb {
+  /** e.g. `http://127.0.0.1:41234`, no trailing slash. */
+  url: string;
+  /** `url + "/_cmdb/state"`. */
+  stateSetupUrl: string;
+  /** A deterministic picture of the mutable state (for tests that prove a request changed nothing). */
+  snapshot(): unknown;
+  /** Stops listening and ends every open connection, keep-alive ones included. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the reference CMDB on loopback (by default on a free port) and answers where it listens.
+ * @throws WorldError when `options.world` is invalid; the listen error when the port is taken.
+ */
+export async function startReferenceCmdb(options: StartReferenceCmdbOptions = {}): Promise<RunningReferenceCmdb> {
+  const cmdb = createReferenceCmdb({
+    ...(options.world ? { world: options.world } : {}),
+    ...(options.fault ? { fault: options.fault } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+    stateSetup: options.stateSetup ?? true,
+  });
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const server = createServer({ keepAliveTimeout: 5_000 }, (req, res) => {
+    readBody(req, maxBodyBytes, (body) => {
+      let response: ReturnType<typeof cmdb.handle>;
+      try {
+        response = cmdb.handle({ method: req.method ?? "GET", path: req.url ?? "/", headers: req.headers, body });
+      } catch (error) {
+        // A defect must still answer an envelope, never a hung connection.
+        response = {
+          status: 200,
+          headers: { "content-type": "application/json; charset=utf-8" },
+          body: JSON.stringify({
+            result: false,
+            code: 1199998,
+            message: `Unknown or unrecognized error: ${error instanceof Error ? error.message : String(error)}`,
+            permission: null,
+            request_id: "00000000000000000000000000000000",
+            data: null,
+          }),
+        };
+      }
+      send(res, response, body === undefined);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+  return {
+    url,
+    stateSetupUrl: `${url}${STATE_SETUP_PATH}`,
+    snapshot: () => cmdb.snapshot(),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+// Collects the body; past the limit it stops collecting and answers at once (the connection then closes).
+function readBody(req: IncomingMessage, limit: number, done: (body: string | undefined) => void): void {
+  const declared = Number(req.headers["content-length"] ?? 0);
+  if (declared > limit) {
+    req.resume();
+    done(undefined);
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let finished = false;
+  req.on("data", (chunk: Buffer) => {
+    if (finished) return;
+    size += chunk.length;
+    if (size > limit) {
+      finished = true;
+      done(undefined);
+      return;
+    }
+    chunks.push(chunk);
+  });
+  req.on("end", () => {
+    if (finished) return;
+    finished = true;
+    done(Buffer.concat(chunks).toString("utf8"));
+  });
+  req.on("error", () => {
+    finished = true;
+  });
+}
+
+function send(
+  res: ServerResponse,
+  response: { status: number; headers: Record<string, string>; body: string },
+  close: boolean,
+): void {
+  const headers: Record<string, string | number> = {
+    ...response.headers,
+    "content-length": Buffer.byteLength(response.body),
+  };
+  if (close) headers.connection = "close";
+  res.writeHead(response.status, headers);
+  res.end(response.body);
+}

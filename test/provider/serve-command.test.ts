@@ -1,0 +1,84 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { UsageError } from "../../cli/io.ts";
+import { runServe } from "../../cli/serve.ts";
+import { FAULT_NAMES } from "../../provider/faults.ts";
+import { designWorld, esbUrl, post, rawCreateBody } from "./fixtures.ts";
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { stdout: (t: string) => out.push(t), stderr: (t: string) => err.push(t) }, out, err };
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "cmdb-serve-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs `serve` until `stop` resolves; answers the printed URL once listening, and the exit code at the end. */
+function serve(args: string[]) {
+  const { io, out, err } = capture();
+  let stop: (value: unknown) => void = () => {};
+  const stopped = new Promise((resolve) => {
+    stop = resolve;
+  });
+  const exit = runServe(args, io, stopped);
+  const listening = (async () => {
+    for (let i = 0; i < 200 && !out.join("").includes("listening on"); i++) await new Promise((r) => setTimeout(r, 10));
+    return /listening on (\S+)/.exec(out.join(""))?.[1] ?? "";
+  })();
+  return { listening, stop: () => stop("SIGTERM"), exit, out, err };
+}
+
+describe("runServe", () => {
+  it("--help lists the options and every fault", async () => {
+    const { io, out } = capture();
+    expect(await runServe(["--help"], io, Promise.resolve())).toBe(0);
+    const text = out.join("");
+    expect(text).toContain("--world FILE");
+    for (const name of FAULT_NAMES) expect(text).toContain(name);
+  });
+
+  it("refuses an unknown fault with a usage error (exit 2)", async () => {
+    const { io } = capture();
+    await expect(runServe(["--fault", "nope"], io, Promise.resolve())).rejects.toThrow(UsageError);
+    await expect(runServe(["--fault", "nope"], io, Promise.resolve())).rejects.toThrow(/unknown fault "nope"/);
+  });
+
+  it("serves a world file, prints both URLs, and stops cleanly on the signal", async () => {
+    const file = join(dir, "world.json");
+    await writeFile(file, JSON.stringify(designWorld()));
+    const run = serve(["--world", file, "--port", "0"]);
+    const url = await run.listening;
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(run.out.join("")).toContain(`state setup: POST ${url}/_cmdb/state`);
+    expect((await post(esbUrl(url, "create_service_instance"), rawCreateBody())).json.data).toEqual([100]);
+    run.stop();
+    expect(await run.exit).toBe(0);
+    await expect(fetch(esbUrl(url, "create_service_instance"), { method: "POST" })).rejects.toThrow();
+  });
+
+  it("switches on a fault and can leave out the state-setup endpoint", async () => {
+    const run = serve(["--fault", "code-as-string", "--no-state-setup"]);
+    const url = await run.listening;
+    expect(run.out.join("")).not.toContain("state setup");
+    expect((await post(`${url}/_cmdb/state`, { action: "teardown" })).status).toBe(404);
+    expect((await post(esbUrl(url, "create_service_instance"), {})).json.code).toBe("1306406");
+    run.stop();
+    expect(await run.exit).toBe(0);
+  });
+
+  it("answers 2 with the file and pointer of an invalid world", async () => {
+    const file = join(dir, "bad.yaml");
+    await writeFile(file, "hosts:\n  - bk_host_id: ten\n");
+    const { io, err } = capture();
+    expect(await runServe(["--world", file], io, Promise.resolve())).toBe(2);
+    expect(err.join("")).toContain(`${file}#/hosts/0/bk_host_id`);
+  });
+});
