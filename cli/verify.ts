@@ -1,16 +1,150 @@
-import type { CliIo } from "./io.ts";
+import { rename, writeFile } from "node:fs/promises";
+import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS } from "../contracts/verify/http.ts";
+import { LiveConfigError, loadLiveConfig } from "../contracts/verify/live.ts";
+import { PactLoadError } from "../contracts/verify/pacts.ts";
+import { DEFAULT_PROPERTY_RUNS, DEFAULT_PROPERTY_SEED } from "../contracts/verify/property.ts";
+import {
+  countReport,
+  formatCheckLine,
+  formatJsonReport,
+  formatJunitReport,
+  formatSummary,
+} from "../contracts/verify/report.ts";
+import { FixtureError } from "../contracts/verify/scenarios.ts";
+import { CANARY_SECRET, redactText } from "../contracts/verify/secrets.ts";
+import { ProviderUnreachableError, runVerification } from "../contracts/verify/verify.ts";
+import { type CliIo, parseCommandArgs, UsageError } from "./io.ts";
 
-/** Placeholder until the verify command lands: says what `npm start` will do and succeeds. */
-export async function runVerify(_args: string[], io: CliIo): Promise<number> {
-  io.stdout(
-    [
-      "cmdb-contract verify is not built yet. When it lands, `npm start` will:",
-      "  1. start the embedded reference CMDB on a free loopback port,",
-      "  2. run the Pact verifier over contracts/pacts/ against it,",
-      "  3. run the fixture checks and the property-based template-lock check,",
-      "  4. check the envelope rules on every response, and print a summary grouped by rule.",
-      "",
-    ].join("\n"),
-  );
-  return 0;
+/** The text of `cmdb-contract verify --help`. */
+export const VERIFY_HELP = `Usage: cmdb-contract verify [options]
+
+Verifies a CMDB provider against the pacts in contracts/pacts/, the fixture scenarios in contracts/fixtures/
+and a property-based check of the template-lock rules, checking the ESB envelope of every response.
+With no --provider-url it starts the embedded reference CMDB on a free loopback port (this is \`npm start\`).
+
+Options:
+  --provider-url URL       the provider's ESB base URL, e.g. http://127.0.0.1:8080
+  --state-setup-url URL    its state-setup endpoint (default <provider-url>/_cmdb/state)
+  --live FILE              a real CMDB whose state cannot be set up: FILE (YAML/JSON) names bk_biz_id,
+                           non_templated_module, templated_module, process_template_ids, hosts and auth;
+                           the secret comes from $CMDB_BK_APP_SECRET. verify creates, reads back, checks
+                           the lock rules and deletes what it created, even when a check fails.
+  --pacts DIR              the pact files to verify (default contracts/pacts/)
+  --junit FILE             also write a JUnit XML report (for CI)
+  --json FILE              also write a machine-readable JSON report
+  --timeout-ms N           per-request timeout (default ${DEFAULT_TIMEOUT_MS}); responses over ${DEFAULT_MAX_RESPONSE_BYTES} bytes are failures
+  --property-runs N        random cases of the property-based check (default ${DEFAULT_PROPERTY_RUNS}; 0 skips it)
+  --seed N                 seed of the property-based check (default ${DEFAULT_PROPERTY_SEED})
+  -h, --help               show this help
+
+A provider that hangs, resets connections, answers HTML or an oversized body is reported as a failure.
+Secrets are replaced by placeholders (<BK_APP_SECRET>, <BK_TOKEN>) in every line, curl command and report.
+
+Exit codes: 0 all checks passed; 1 a check failed; 2 could not run (bad arguments, an unreadable pact,
+fixture or live file, a provider that cannot be reached).
+`;
+
+/**
+ * `cmdb-contract verify`: runs every check against a provider (default: the embedded reference CMDB), prints one
+ * line per check and a summary grouped by rule, optionally writes JUnit and JSON reports, answers the exit code.
+ */
+export async function runVerify(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseCommandArgs("verify", args, {
+    "provider-url": { type: "string" },
+    "state-setup-url": { type: "string" },
+    live: { type: "string" },
+    pacts: { type: "string" },
+    junit: { type: "string" },
+    json: { type: "string" },
+    "timeout-ms": { type: "string" },
+    "property-runs": { type: "string" },
+    seed: { type: "string" },
+  });
+  if (values.help) {
+    io.stdout(VERIFY_HELP);
+    return 0;
+  }
+  const timeoutMs = integerOption("timeout-ms", values["timeout-ms"], DEFAULT_TIMEOUT_MS, 1);
+  const propertyRuns = integerOption("property-runs", values["property-runs"], DEFAULT_PROPERTY_RUNS, 0);
+  const seed = integerOption("seed", values.seed, DEFAULT_PROPERTY_SEED, 0);
+  for (const key of ["provider-url", "state-setup-url"] as const) {
+    const url = values[key];
+    if (url !== undefined && !/^https?:\/\/[^/]+/.test(url))
+      throw new UsageError(`--${key}: "${url}" is not an http(s) URL`);
+  }
+  if (values.live !== undefined && values["provider-url"] === undefined) {
+    throw new UsageError("--live needs --provider-url: the URL of the real CMDB's ESB");
+  }
+  let live: Awaited<ReturnType<typeof loadLiveConfig>> | undefined;
+  try {
+    live = values.live === undefined ? undefined : await loadLiveConfig(values.live);
+  } catch (error) {
+    if (error instanceof LiveConfigError) return couldNotRun(io, error.message);
+    throw error;
+  }
+
+  const started = Date.now();
+  let embedded: { url: string; stateSetupUrl: string; close(): Promise<void> } | undefined;
+  if (values["provider-url"] === undefined) {
+    // Only the shell knows the reference CMDB; the checks never import provider/ (DESIGN.md).
+    const { startReferenceCmdb } = await import("../provider/server.ts");
+    embedded = await startReferenceCmdb({ stateSetup: true });
+  }
+  const providerUrl = values["provider-url"] ?? (embedded as { url: string }).url;
+  const stateSetupUrl = values["state-setup-url"] ?? embedded?.stateSetupUrl;
+  const label = embedded ? `the embedded reference CMDB at ${providerUrl}` : providerUrl;
+  io.stdout(`cmdb-contract verify: ${label}${live ? ` (live, ${values.live})` : ""}\n`);
+  try {
+    const outcome = await runVerification({
+      providerUrl,
+      ...(stateSetupUrl !== undefined ? { stateSetupUrl } : {}),
+      providerLabel: embedded ? "the embedded reference CMDB" : providerUrl,
+      ...(values.pacts !== undefined ? { pactDir: values.pacts } : {}),
+      limits: { timeoutMs, maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES },
+      propertyRuns,
+      propertySeed: seed,
+      ...(live ? { live } : {}),
+      onCheck: (check, done, total) => {
+        const width = String(total).length;
+        io.stdout(redactText(formatCheckLine(check, `[${String(done).padStart(width)}/${total}]`), [CANARY_SECRET]));
+      },
+      onProgress: (note) => io.stdout(`        … ${note}\n`),
+    });
+    const secrets = [...outcome.secrets, CANARY_SECRET];
+    const redact = (text: string): string => redactText(text, secrets);
+    io.stdout(redact(formatSummary(outcome.report)));
+    if (values.json !== undefined) await writeAtomically(values.json, redact(formatJsonReport(outcome.report)));
+    if (values.junit !== undefined) await writeAtomically(values.junit, redact(formatJunitReport(outcome.report)));
+    io.stdout(`(${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+    return countReport(outcome.report).failed > 0 ? 1 : 0;
+  } catch (error) {
+    if (error instanceof ProviderUnreachableError || error instanceof PactLoadError || error instanceof FixtureError) {
+      return couldNotRun(io, error.message);
+    }
+    throw error;
+  } finally {
+    await embedded?.close();
+  }
+}
+
+function couldNotRun(io: CliIo, message: string): number {
+  io.stderr(`cmdb-contract verify: could not run: ${message}\n`);
+  return 2;
+}
+
+function integerOption(name: string, value: string | undefined, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name}: expected an integer ≥ ${min}, got "${value}"`);
+  return n;
+}
+
+async function writeAtomically(file: string, text: string): Promise<void> {
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    await writeFile(temporary, text);
+    await rename(temporary, file);
+  } catch (error) {
+    throw new UsageError(`cannot write ${file}: ${(error as Error).message}`);
+  }
 }

@@ -63,6 +63,7 @@ export interface ErrorCodeEntry {
   when: string;
   when_zh: string;
   args?: string;
+  args_zh?: string;
   message_zh: string;
   message_en: string;
 }

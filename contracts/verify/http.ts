@@ -1,5 +1,5 @@
-import { request as httpRequest } from "node:http";
-import { request as httpsRequest } from "node:https";
+import { Agent, request as httpRequest } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { connect } from "node:net";
 
 /** How long one request to a provider may take before it is reported as a hang (documented in the README). */
@@ -7,6 +7,10 @@ export const DEFAULT_TIMEOUT_MS = 5_000;
 
 /** The largest response body read from a provider; a bigger one is reported, not buffered (1 MiB). */
 export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
+
+// One connection reused across the checks' sequential requests; a request that fails destroys its socket.
+const KEEP_ALIVE_HTTP = new Agent({ keepAlive: true, maxSockets: 4 });
+const KEEP_ALIVE_HTTPS = new HttpsAgent({ keepAlive: true, maxSockets: 4 });
 
 /** Limits applied to every request the verifier sends. */
 export interface HttpLimits {
@@ -34,7 +38,10 @@ export type HttpExchange =
   | { ok: false; url: string; requestBody: unknown; kind: TransportFailureKind; reason: string };
 
 /** The default limits: {@link DEFAULT_TIMEOUT_MS} and {@link DEFAULT_MAX_RESPONSE_BYTES}. */
-export const DEFAULT_LIMITS: HttpLimits = { timeoutMs: DEFAULT_TIMEOUT_MS, maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES };
+export const DEFAULT_LIMITS: HttpLimits = {
+  timeoutMs: DEFAULT_TIMEOUT_MS,
+  maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
+};
 
 /**
  * POSTs a JSON body and answers what came back; never throws, never waits longer than `timeoutMs`
@@ -68,7 +75,7 @@ export function postJson(
     const req = send(target, {
       method: "POST",
       headers: { "content-type": "application/json", "content-length": String(payload.length), ...headers },
-      agent: false,
+      agent: target.protocol === "https:" ? KEEP_ALIVE_HTTPS : KEEP_ALIVE_HTTP,
     });
     const timer = setTimeout(() => {
       fail("timeout", `no complete answer within ${limits.timeoutMs} ms`);

@@ -1,12 +1,16 @@
-import {
-  type ClassDeclarationStructure,
-  type FunctionDeclarationStructure,
-  type InterfaceDeclarationStructure,
-  StructureKind,
-  type TypeAliasDeclarationStructure,
-  type WriterFunction,
+import { createRequire } from "node:module";
+import type * as TsMorph from "ts-morph";
+import type {
+  ClassDeclarationStructure,
+  FunctionDeclarationStructure,
+  InterfaceDeclarationStructure,
+  TypeAliasDeclarationStructure,
+  WriterFunction,
 } from "ts-morph";
 import type { ClientModel } from "../model/build-model.ts";
+
+// See client.ts for why ts-morph is loaded through `require`.
+const { StructureKind } = createRequire(import.meta.url)("ts-morph") as typeof TsMorph;
 
 /** How long a call may take before it fails with `CmdbTimeoutError`, unless the options say otherwise. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -25,7 +29,9 @@ function lines(...text: string[]): WriterFunction {
  * The options and request types of the client, fixed for every spec except the auth schema they name.
  * @see DESIGN.md "Generated client"
  */
-export function buildOptionTypes(model: ClientModel): (InterfaceDeclarationStructure | TypeAliasDeclarationStructure)[] {
+export function buildOptionTypes(
+  model: ClientModel,
+): (InterfaceDeclarationStructure | TypeAliasDeclarationStructure)[] {
   return [
     {
       kind: StructureKind.TypeAlias,
@@ -49,7 +55,9 @@ export function buildOptionTypes(model: ClientModel): (InterfaceDeclarationStruc
       name: "CmdbFetch",
       isExported: true,
       type: "(url: string, init: RequestInit) => Promise<Response>",
-      docs: ["The `fetch` the client calls; the global one by default, or any compatible function (a test's, a proxy's)."],
+      docs: [
+        "The `fetch` the client calls; the global one by default, or any compatible function (a test's, a proxy's).",
+      ],
     },
     {
       kind: StructureKind.Interface,
@@ -63,7 +71,12 @@ export function buildOptionTypes(model: ClientModel): (InterfaceDeclarationStruc
           docs: ["The ESB host, e.g. `https://paas.example.com`; a trailing slash is fine."],
         },
         { name: "auth", type: "CmdbAuth", docs: ["The app and user, merged into every request body."] },
-        { name: "fetch", hasQuestionToken: true, type: "CmdbFetch", docs: ["The `fetch` to call; the global one by default."] },
+        {
+          name: "fetch",
+          hasQuestionToken: true,
+          type: "CmdbFetch",
+          docs: ["The `fetch` to call; the global one by default."],
+        },
         {
           name: "timeoutMs",
           hasQuestionToken: true,
@@ -141,8 +154,8 @@ export function buildErrorClasses(): ClassDeclarationStructure[] {
       methods: [
         {
           name: "toJSON",
-          returnType: "Record<string, unknown>",
-          docs: ["The error's fields and message, for logs."],
+          returnType: "{ name: string; message: string; operation: CmdbOperation }",
+          docs: ["The error's fields (`code`, `status`, …) and message, for logs and `JSON.stringify`."],
           statements: ["return { ...this, message: this.message };"],
         },
       ],
@@ -152,7 +165,9 @@ export function buildErrorClasses(): ClassDeclarationStructure[] {
       name: "CmdbApiError",
       isExported: true,
       extends: "CmdbError",
-      docs: ["CMDB (or ESB) answered `result: false`: `code`, `message`, `requestId` and `permission` come from the envelope."],
+      docs: [
+        "CMDB (or ESB) answered `result: false`: `code`, `message`, `requestId` and `permission` come from the envelope.",
+      ],
       properties: [
         { name: "name", hasOverrideKeyword: true, type: "string", initializer: '"CmdbApiError"' },
         {
@@ -203,7 +218,9 @@ export function buildErrorClasses(): ClassDeclarationStructure[] {
           name: "excerpt",
           isReadonly: true,
           type: "string",
-          docs: [`The first ${EXCERPT_LENGTH} characters of the body, whitespace collapsed, secrets replaced by \`***\`.`],
+          docs: [
+            `The first ${EXCERPT_LENGTH} characters of the body, whitespace collapsed, secrets replaced by \`***\`.`,
+          ],
         },
       ],
       ctors: [
@@ -223,7 +240,9 @@ export function buildErrorClasses(): ClassDeclarationStructure[] {
       name: "CmdbTimeoutError",
       isExported: true,
       extends: "CmdbError",
-      docs: ["No complete answer arrived within `timeoutMs`; the request was aborted (and, for a create, not retried)."],
+      docs: [
+        "No complete answer arrived within `timeoutMs`; the request was aborted (and, for a create, not retried).",
+      ],
       properties: [
         { name: "name", hasOverrideKeyword: true, type: "string", initializer: '"CmdbTimeoutError"' },
         { name: "timeoutMs", isReadonly: true, type: "number", docs: ["The limit that passed."] },
@@ -235,6 +254,7 @@ export function buildErrorClasses(): ClassDeclarationStructure[] {
             { name: "timeoutMs", type: "number" },
           ],
           statements: [
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: this is the generated code's own template literal
             "super(operation, `${operation}: no answer within ${timeoutMs} ms`);",
             "this.timeoutMs = timeoutMs;",
           ],
@@ -250,13 +270,14 @@ export function buildIsCmdbError(): FunctionDeclarationStructure {
     kind: StructureKind.Function,
     name: "isCmdbError",
     isExported: true,
-    docs: ["Tells whether `error` is a `CmdbApiError`, and with `code` whether it carries that code (narrowing `error.code`)."],
     overloads: [
       {
+        docs: ["Tells whether `error` is a `CmdbApiError` (CMDB answered `result: false`)."],
         parameters: [{ name: "error", type: "unknown" }],
         returnType: "error is CmdbApiError",
       },
       {
+        docs: ["Tells whether `error` is a `CmdbApiError` with this `code`, narrowing `error.code` to it."],
         typeParameters: [{ name: "C", constraint: "CmdbErrorCode" }],
         parameters: [
           { name: "error", type: "unknown" },
@@ -302,11 +323,12 @@ export function buildCaller(model: ClientModel): FunctionDeclarationStructure[] 
         ),
         (writer) => {
           writer.write(
-            "return async <T>(operation: CmdbOperation, path: string, params: object, request: CmdbRequestOptions = {}): Promise<T> =>",
+            "return async <T>(operation: CmdbOperation, path: string, params: object, request: CmdbRequestOptions = {}): Promise<T> => ",
           );
-          writer.block(() => {
+          writer.inlineBlock(() => {
             lines(
               "const { signal } = request;",
+              "if (signal?.aborted) throw signal.reason;",
               "const limit = request.timeoutMs ?? timeoutMs;",
               "const controller = new AbortController();",
               "const onAbort = () => controller.abort(signal?.reason);",
@@ -316,7 +338,6 @@ export function buildCaller(model: ClientModel): FunctionDeclarationStructure[] 
               "  controller.abort();",
               "}, limit);",
               'signal?.addEventListener("abort", onAbort);',
-              "if (signal?.aborted) onAbort();",
               "let status = 0;",
               "let text: string;",
               "try {",
@@ -332,7 +353,8 @@ export function buildCaller(model: ClientModel): FunctionDeclarationStructure[] 
               "  if (timedOut) throw new CmdbTimeoutError(operation, limit);",
               "  if (signal?.aborted) throw signal.reason;",
               "  const why = redact(error instanceof Error ? error.message : String(error));",
-              "  throw new CmdbHttpError(operation, `${operation}: no answer from ${baseUrl} (${why})`, status, \"\");",
+              // biome-ignore lint/suspicious/noTemplateCurlyInString: this is the generated code's own template literal
+              '  throw new CmdbHttpError(operation, `${operation}: no answer from ${baseUrl} (${why})`, status, "");',
               "} finally {",
               "  clearTimeout(timer);",
               '  signal?.removeEventListener("abort", onAbort);',
@@ -340,6 +362,7 @@ export function buildCaller(model: ClientModel): FunctionDeclarationStructure[] 
               "const fail = (why: string) =>",
               "  new CmdbHttpError(",
               "    operation,",
+              // biome-ignore lint/suspicious/noTemplateCurlyInString: this is the generated code's own template literal
               "    `${operation}: ${why} (HTTP ${status})`,",
               "    status,",
               `    redact(text).replace(/\\s+/g, " ").trim().slice(0, ${EXCERPT_LENGTH}),`,
@@ -358,7 +381,7 @@ export function buildCaller(model: ClientModel): FunctionDeclarationStructure[] 
               "  body.code,",
               "  redact(body.message),",
               '  typeof body.request_id === "string" ? redact(body.request_id) : "",',
-              "  (redactDeep(body.permission ?? null, redact) as CmdbApiError[\"permission\"]),",
+              '  redactDeep(body.permission ?? null, redact) as CmdbApiError["permission"],',
               ");",
             )(writer);
           });
@@ -398,7 +421,7 @@ export function buildCaller(model: ClientModel): FunctionDeclarationStructure[] 
       statements: [
         lines(
           "const forms = secrets",
-          '  .flatMap((secret) => (secret ? [secret, JSON.stringify(secret).slice(1, -1)] : []))',
+          "  .flatMap((secret) => (secret ? [secret, JSON.stringify(secret).slice(1, -1)] : []))",
           "  .sort((a, b) => b.length - a.length);",
         ),
         'return (text) => forms.reduce((result, secret) => result.split(secret).join("***"), text);',

@@ -1,13 +1,23 @@
 import type { OpenApiDocument } from "../../spec/load-spec.ts";
 import { resolvePointer } from "../../spec/load-spec.ts";
 import { type BilingualText, buildModel, type OperationModel } from "../model/build-model.ts";
-import { type FieldRow, type FieldTable, flattenSchema, isObject, normalizeSpace, readText } from "./docs-schema.ts";
+import {
+  type FieldRow,
+  type FieldTable,
+  flattenSchema,
+  isObject,
+  normalizeChineseSpace,
+  normalizeSpace,
+  readText,
+} from "./docs-schema.ts";
 
 /** One request or response example of an operation, as pretty-printed JSON. */
 export interface ExampleDoc {
   name: string;
-  summary: string;
-  description: string;
+  /** `summary` and `x-summary-zh`; the English one falls back to the example's name. */
+  summary: BilingualText;
+  /** `description` and `x-description-zh`, both empty when the example has none. */
+  description: BilingualText;
   json: string;
 }
 
@@ -16,8 +26,10 @@ export interface ErrorCodeDoc {
   code: number;
   name: string;
   layer: string;
-  when: string;
-  args: string;
+  /** `when` and `when_zh`. */
+  when: BilingualText;
+  /** What fills the message's `%s` / `%d`: `args` and `args_zh`. */
+  args: BilingualText;
   message: BilingualText;
   /** The ESB API names (`create_service_instance`) of the operations that can answer it. */
   apis: string[];
@@ -27,13 +39,18 @@ export interface ErrorCodeDoc {
 export interface ValidationStepDoc {
   step: number;
   code: number;
-  when: string;
+  /** `when` and `when_zh`. */
+  when: BilingualText;
 }
 
 /** One place where the real CMDB differs from its published API page (cmdb-semantics §1.4). */
 export interface DifferenceDoc {
-  subject: string;
-  description: BilingualText;
+  /** A field path (`instances.processes`) or a short subject (`legacy flat fields`). */
+  topic: string;
+  /** The spec node it concerns (`#/components/schemas/…`). */
+  pointer: string;
+  published: BilingualText;
+  actual: BilingualText;
 }
 
 /** One row of the worked lock example: a template field, the caller's value and what the CMDB stores. */
@@ -79,7 +96,7 @@ export interface OperationDoc {
   responseExamples: ExampleDoc[];
   validationOrder: ValidationStepDoc[];
   errorCodes: ErrorCodeDoc[];
-  /** Whether the operation applies the template lock rules (its description refers to `x-cmdb-template-lock`). */
+  /** Whether the operation applies the template lock rules (`x-cmdb-template-lock.operations` lists it). */
   appliesLockRules: boolean;
   /** The fields of its request that carry the `bind_info` matching rules (`bind_info`, `template_row_id`). */
   bindInfoRows: FieldRow[];
@@ -100,7 +117,8 @@ export interface DocsModel {
 }
 
 const LOCK_KEY = "x-cmdb-template-lock";
-/** Where a description says that the published page differs; the spec words it this way in both places. */
+const DIFFERENCES_KEY = "x-cmdb-published-page-differences";
+/** The sentences of `info.description` about the published page introduce the differences. */
 const PUBLISHED_PAGE = /published (API )?page/i;
 const PUBLISHED_PAGE_ZH = /官方文档/;
 
@@ -114,16 +132,24 @@ export function buildDocsModel(document: OpenApiDocument): DocsModel {
   const model = buildModel(document);
   const rawCodes = Array.isArray(document["x-cmdb-error-codes"]) ? document["x-cmdb-error-codes"] : [];
   const apiNames = new Map(model.operations.map((o) => [o.operationId, o.apiName]));
-  const errorCodes: ErrorCodeDoc[] = model.errorCodes.map((entry) => ({
-    code: entry.code,
-    name: entry.name,
-    layer: entry.layer,
-    when: entry.when,
-    args: normalizeSpace(rawCodes.find((raw) => raw.code === entry.code)?.args),
-    message: entry.message,
-    apis: entry.operations.map((id) => apiNames.get(id) ?? id),
-  }));
-  const operations = model.operations.map((operation) => buildOperation(document, model.authSchema, operation, errorCodes));
+  const errorCodes: ErrorCodeDoc[] = model.errorCodes.map((entry) => {
+    const raw: unknown = rawCodes.find((candidate) => isObject(candidate) && candidate.code === entry.code);
+    const record = isObject(raw) ? raw : {};
+    return {
+      code: entry.code,
+      name: entry.name,
+      layer: entry.layer,
+      // Folded Chinese YAML needs its own whitespace rule (no space between characters), so `when_zh` is read here.
+      when: { en: entry.when.en, zh: normalizeChineseSpace(record.when_zh) },
+      args: { en: normalizeSpace(record.args), zh: normalizeChineseSpace(record.args_zh) },
+      message: entry.message,
+      apis: entry.operations.map((id) => apiNames.get(id) ?? id),
+    };
+  });
+  const lockOperations = readLockOperations(document[LOCK_KEY]);
+  const operations = model.operations.map((operation) =>
+    buildOperation(document, model.authSchema, operation, errorCodes, lockOperations.includes(operation.operationId)),
+  );
   const info = document.info;
   const scheme = Object.values(document.components.securitySchemes ?? {})[0];
   return {
@@ -146,14 +172,22 @@ function buildOperation(
   authSchema: string,
   operation: OperationModel,
   errorCodes: readonly ErrorCodeDoc[],
+  appliesLockRules: boolean,
 ): OperationDoc {
   const raw = (document.paths[operation.path]?.[operation.method] ?? {}) as Record<string, unknown>;
   const schemaRef = (name: string) => ({ $ref: `#/components/schemas/${name}` });
   const params = operation.paramsSchemas.flatMap((name) => flattenSchema(document, schemaRef(name)));
-  const requestExamples = readExamples(document, resolvePointer(raw, "/requestBody/content/application~1json/examples"));
+  const requestExamples = readExamples(
+    document,
+    resolvePointer(raw, "/requestBody/content/application~1json/examples"),
+  );
   const validationOrder = (Array.isArray(raw["x-cmdb-validation-order"]) ? raw["x-cmdb-validation-order"] : [])
     .filter(isObject)
-    .map((step) => ({ step: Number(step.step), code: Number(step.code), when: normalizeSpace(step.when) }));
+    .map((step) => ({
+      step: Number(step.step),
+      code: Number(step.code),
+      when: { en: normalizeSpace(step.when), zh: normalizeChineseSpace(step.when_zh) },
+    }));
   const rows = params.flatMap((t) => t.rows);
   const lock = document[LOCK_KEY];
   const match = isObject(lock) ? resolvePointer(lock, "/bind_info/match/caller_key") : undefined;
@@ -173,33 +207,27 @@ function buildOperation(
     responseExamples: readExamples(document, resolvePointer(raw, "/responses/200/content/application~1json/examples")),
     validationOrder,
     errorCodes: errorCodes.filter((e) => e.apis.includes(operation.apiName)),
-    appliesLockRules: description.en.includes(LOCK_KEY),
+    appliesLockRules,
     bindInfoRows: rows.filter((row) => {
       const leaf = row.path.split(".").at(-1);
       return leaf === "bind_info" || leaf === match;
     }),
-    differences: findDifferences(rows, requestExamples),
+    differences: readDifferences(raw),
   };
 }
 
 /**
- * The differences from the published page the spec records today: fields whose description says the published page
- * differs, and, for an example taken from the published page, the deprecated fields it still sends.
+ * The differences from the published page the spec records for an operation in `x-cmdb-published-page-differences`.
+ * @see cmdb-semantics §1.4
  */
-function findDifferences(rows: readonly FieldRow[], examples: readonly ExampleDoc[]): DifferenceDoc[] {
-  const differences: DifferenceDoc[] = rows
-    .filter((row) => PUBLISHED_PAGE.test(row.description.en))
-    .map((row) => ({ subject: row.path, description: row.description }));
-  for (const example of examples) {
-    if (!PUBLISHED_PAGE.test(`${example.summary} ${example.description}`)) continue;
-    const keys = collectKeys(JSON.parse(example.json));
-    differences.push({ subject: example.summary, description: { en: example.description, zh: "" } });
-    for (const row of rows) {
-      const leaf = row.path.split(".").at(-1) ?? "";
-      if (row.deprecated && keys.has(leaf)) differences.push({ subject: row.path, description: row.description });
-    }
-  }
-  return differences;
+function readDifferences(raw: Record<string, unknown>): DifferenceDoc[] {
+  const entries = Array.isArray(raw[DIFFERENCES_KEY]) ? raw[DIFFERENCES_KEY] : [];
+  return entries.filter(isObject).map((entry) => ({
+    topic: normalizeSpace(entry.topic),
+    pointer: normalizeSpace(entry.pointer),
+    published: { en: normalizeSpace(entry.published_en), zh: normalizeChineseSpace(entry.published_zh) },
+    actual: { en: normalizeSpace(entry.actual_en), zh: normalizeChineseSpace(entry.actual_zh) },
+  }));
 }
 
 function buildLock(rules: unknown, operations: readonly OperationDoc[]): LockDoc {
@@ -207,8 +235,13 @@ function buildLock(rules: unknown, operations: readonly OperationDoc[]): LockDoc
   const alwaysLocked = Array.isArray(lock.always_locked) ? lock.always_locked.map(String) : [];
   const lockableFields = (Array.isArray(lock.lockable_fields) ? lock.lockable_fields : [])
     .filter(isObject)
-    .map((f) => ({ field: String(f.field), type: String(f.type), alwaysLocked: alwaysLocked.includes(String(f.field)) }));
-  const shown = new Set(["description", "x-description-zh", "lockable_fields", "always_locked"]);
+    .map((f) => ({
+      field: String(f.field),
+      type: String(f.type),
+      alwaysLocked: alwaysLocked.includes(String(f.field)),
+    }));
+  // Shown elsewhere on the page (prose, the lockable-field table) or not a rule at all (`operations`).
+  const shown = new Set(["description", "x-description-zh", "operations", "lockable_fields", "always_locked"]);
   const flat: { key: string; value: string }[] = [];
   const flatten = (node: unknown, prefix: string): void => {
     if (isObject(node)) {
@@ -294,7 +327,13 @@ function buildWorkedRows(
   }
   for (const [field, value] of Object.entries(caller)) {
     if (field in property) continue;
-    rows.push({ field, template: "", locked: false, caller: show(value, true), stored: show(stored[field], field in stored) });
+    rows.push({
+      field,
+      template: "",
+      locked: false,
+      caller: show(value, true),
+      stored: show(stored[field], field in stored),
+    });
   }
   return rows;
 }
@@ -324,10 +363,11 @@ function readExamples(document: OpenApiDocument, examples: unknown): ExampleDoc[
   if (!isObject(examples)) return [];
   return Object.entries(examples).map(([name, node]) => {
     const example = resolveExample(document, node);
+    const summary = readText(example, "summary");
     return {
       name,
-      summary: normalizeSpace(example.summary) || name,
-      description: normalizeSpace(example.description),
+      summary: { en: summary.en || name, zh: summary.zh },
+      description: readText(example),
       json: JSON.stringify(example.value ?? null, null, 2),
     };
   });
@@ -341,16 +381,13 @@ function resolveExample(document: OpenApiDocument, node: unknown): Record<string
   return isObject(current) ? current : {};
 }
 
-function collectKeys(value: unknown, keys = new Set<string>()): Set<string> {
-  if (Array.isArray(value)) {
-    for (const item of value) collectKeys(item, keys);
-  } else if (isObject(value)) {
-    for (const [key, item] of Object.entries(value)) {
-      keys.add(key);
-      collectKeys(item, keys);
-    }
-  }
-  return keys;
+/**
+ * The operation IDs `x-cmdb-template-lock.operations` lists: the operations whose pages carry the lock rules.
+ * @see cmdb-semantics §2
+ */
+function readLockOperations(rules: unknown): string[] {
+  const operations = isObject(rules) && Array.isArray(rules.operations) ? rules.operations : [];
+  return operations.map(String);
 }
 
 /** The sentences of a text that match a pattern, joined back together. */

@@ -35,6 +35,8 @@ const TYPE_LABELS: Record<string, string> = { integer: "int", boolean: "bool", n
 export function flattenSchema(document: OpenApiDocument, schema: unknown): FieldTable[] {
   const top: FieldTable = { path: "", rows: [] };
   const tables: FieldTable[] = [top];
+  // A named schema used in several places (PropertyString under every template field) gets one table, the first.
+  const tabled = new Set<string>();
   const visit = (node: unknown, prefix: string, table: FieldTable, group: string | undefined, seen: string[]) => {
     const merged = mergeObject(document, node);
     for (const [name, property] of merged.properties) {
@@ -52,7 +54,8 @@ export function flattenSchema(document: OpenApiDocument, schema: unknown): Field
       const nestedGroup = mergeObject(document, nested.schema).seedTable;
       if (nestedGroup !== undefined && nestedGroup === group) {
         visit(nested.schema, path, table, group, [...seen, nested.key]);
-      } else {
+      } else if (!tabled.has(nested.key)) {
+        if (nested.key.startsWith("#")) tabled.add(nested.key);
         const child: FieldTable = { path, rows: [] };
         tables.push(child);
         visit(nested.schema, path, child, nestedGroup, [...seen, nested.key]);
@@ -91,18 +94,29 @@ function mergeObject(document: OpenApiDocument, schema: unknown): MergedObject {
     for (const member of asArray(resolved.allOf)) visit(member, depth + 1);
     for (const [name, property] of Object.entries(isObject(resolved.properties) ? resolved.properties : {})) {
       const before = properties.get(name);
-      properties.set(
-        name,
-        before
-          ? { ...resolveSchema(document, before), ...resolveSchema(document, property) }
-          : (property as JsonSchema),
-      );
+      properties.set(name, before ? overrideProperty(document, before, property) : (property as JsonSchema));
     }
     for (const name of asArray(resolved.required)) required.add(String(name));
   };
   visit(schema, 0);
   return { properties: [...properties.entries()], required, seedTable };
 }
+
+/**
+ * A later `allOf` member's property over an earlier one's: when the later one says what the value is (type, const,
+ * `$ref`, alternatives), the earlier one keeps only its annotations (descriptions, deprecation).
+ */
+function overrideProperty(document: OpenApiDocument, before: unknown, after: unknown): JsonSchema {
+  const base = resolveSchema(document, before);
+  const over = isObject(after) ? after : {};
+  // A bare `const` (or `enum`) narrows the earlier type rather than replacing it.
+  if (!REPLACING_KEYWORDS.some((k) => k in over)) return { ...base, ...over };
+  const annotations = Object.fromEntries(Object.entries(base).filter(([k]) => !STRUCTURE_KEYWORDS.includes(k)));
+  return { ...annotations, ...resolveSchema(document, over) };
+}
+
+const STRUCTURE_KEYWORDS = ["$ref", "type", "const", "enum", "oneOf", "anyOf", "allOf", "items", "properties", "not"];
+const REPLACING_KEYWORDS = ["$ref", "type", "oneOf", "anyOf", "allOf", "items", "properties"];
 
 /** The object a property holds, directly or as the items of (nested) arrays, when it has properties of its own. */
 function findNestedObject(document: OpenApiDocument, schema: unknown): { schema: unknown; key: string } | undefined {
@@ -143,7 +157,7 @@ export function describeType(document: OpenApiDocument, schema: unknown): string
     } else if (asArray(resolved.allOf).length > 0) {
       for (const member of asArray(resolved.allOf)) visit(member, depth + 1);
     } else if (resolved.const !== undefined) {
-      add(resolved.const === null ? "null" : (TYPE_LABELS[typeof resolved.const] ?? typeof resolved.const));
+      add(constType(resolved.const));
     } else if (isObject(resolved.properties)) {
       add("object");
     } else if (Array.isArray(resolved.enum)) {
@@ -154,6 +168,12 @@ export function describeType(document: OpenApiDocument, schema: unknown): string
   // "null" goes last, so `string/null` reads as a string that may be null.
   const ordered = [...labels.filter((l) => l !== "null"), ...labels.filter((l) => l === "null")];
   return ordered.length === 0 ? "any" : ordered.join("/");
+}
+
+function constType(value: unknown): string {
+  if (value === null) return "null";
+  if (Number.isInteger(value)) return "int";
+  return TYPE_LABELS[typeof value] ?? typeof value;
 }
 
 /**
@@ -174,11 +194,21 @@ function describeField(document: OpenApiDocument, schema: unknown): BilingualTex
 /** The `description` and `x-description-zh` of a spec node, whitespace-normalized. */
 export function readText(node: unknown, key: "description" | "summary" = "description"): BilingualText {
   const record = isObject(node) ? node : {};
-  return { en: normalizeSpace(record[key]), zh: normalizeSpace(record[`x-${key}-zh`]) };
+  return { en: normalizeSpace(record[key]), zh: normalizeChineseSpace(record[`x-${key}-zh`]) };
+}
+
+/** Folded YAML joins lines with a space, which Chinese text does not use between its characters and punctuation. */
+export function normalizeChineseSpace(value: unknown): string {
+  return normalizeSpace(value).replace(
+    /(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])/gu,
+    "",
+  );
 }
 
 function joinText(a: string, b: string): string {
   if (b === "" || a.includes(b)) return a;
+  // "协议" followed by "协议：1 TCP…" reads as one sentence once the repeated lead is dropped.
+  if (a !== "" && b.startsWith(a.replace(/[.。]$/u, ""))) return b;
   return a === "" ? b : `${a} ${b}`;
 }
 

@@ -41,7 +41,7 @@ export interface ErrorCodeModel {
   code: number;
   name: string;
   layer: string;
-  when: string;
+  when: BilingualText;
   message: BilingualText;
   operations: string[];
 }
@@ -111,9 +111,11 @@ export function buildModel(document: OpenApiDocument, specFile = "spec"): Client
     report("/paths", "the spec has no operation to generate a client method for");
   }
   const known = new Set(operations.map((o) => o.operationId));
-  errorCodes.forEach((entry, i) => {
-    for (const name of entry.operations) {
-      if (!known.has(name)) report(`/x-cmdb-error-codes/${i}/operations`, `names unknown operation "${name}"`);
+  const entries: unknown[] = Array.isArray(document["x-cmdb-error-codes"]) ? document["x-cmdb-error-codes"] : [];
+  entries.forEach((entry, i) => {
+    const names = isObject(entry) && Array.isArray(entry.operations) ? entry.operations : [];
+    for (const name of names) {
+      if (!known.has(String(name))) report(`/x-cmdb-error-codes/${i}/operations`, `names unknown operation "${name}"`);
     }
   });
   if (problems.length > 0 || authSchema === undefined) throw new SpecError(specFile, problems);
@@ -138,6 +140,13 @@ function buildOperation(
   const operationId = operation.operationId;
   if (typeof operationId !== "string" || !/^[a-z][A-Za-z0-9]*$/.test(operationId)) {
     report(pointer, "operationId is required to name the client method, in camelCase (e.g. createServiceInstance)");
+    return undefined;
+  }
+  if (method !== "post") {
+    report(
+      pointer,
+      `is a ${method.toUpperCase()}; ESB operations are POST with a JSON body, and the client sends only POST`,
+    );
     return undefined;
   }
   const request = findRequest(document, pointer, operation, report);
@@ -255,7 +264,7 @@ function buildErrorCodes(
       code,
       name: entry.name,
       layer: String(entry.layer ?? ""),
-      when: normalizeSpace(String(entry.when ?? "")),
+      when: { en: normalizeSpace(String(entry.when ?? "")), zh: normalizeSpace(String(entry.when_zh ?? "")) },
       message: { en: String(entry.message_en ?? ""), zh: String(entry.message_zh ?? "") },
       operations: Array.isArray(entry.operations) ? entry.operations.map(String).sort(compareText) : [],
     });

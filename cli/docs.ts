@@ -1,0 +1,68 @@
+import { resolve } from "node:path";
+import { emitDocs } from "../generator/emit/docs.ts";
+import { diffFiles, writeFiles } from "../generator/write-files.ts";
+import { loadSpec, SPEC_PATH } from "../spec/load-spec.ts";
+import { DEFAULT_OUT_DIR } from "./generate.ts";
+import { type CliIo, parseCommandArgs } from "./io.ts";
+
+const HELP = `Usage: cmdb-contract docs [--spec FILE] [--out DIR] [--check]
+
+Writes the API docs from the OpenAPI spec, and nothing else:
+  docs/<api>.zh.md, docs/<api>.en.md   one page per operation and language, in the layout of BlueKing's
+                                       published API pages, plus lock rules, error codes and the differences
+                                       from the published page
+  docs/index.html                      a self-contained HTML reference (loads nothing from the network)
+\`cmdb-contract generate\` writes the same files together with the types and the client.
+
+Options:
+  --spec FILE   the spec to read (default: spec/cmdb.openapi.yaml of this toolkit)
+  --out DIR     the folder to write docs/ into (default: generated/ of this toolkit)
+  --check       write nothing; exit 1 listing every docs file that differs from what the spec generates
+  -h, --help    show this help
+
+Exit codes: 0 written or up to date; 1 --check found differences; 2 bad arguments or an invalid spec.
+`;
+
+/**
+ * `cmdb-contract docs`: loads the spec and writes only the docs files (atomically), or with `--check` lists the
+ * docs files that differ.
+ * @throws SpecError when the spec is invalid (the CLI prints it and exits 2).
+ */
+export async function runDocs(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseCommandArgs("docs", args, {
+    spec: { type: "string" },
+    out: { type: "string" },
+    check: { type: "boolean" },
+  });
+  if (values.help) {
+    io.stdout(HELP);
+    return 0;
+  }
+  const { document } = await loadSpec(values.spec === undefined ? SPEC_PATH : resolve(values.spec));
+  const files = emitDocs(document);
+  const outDir = values.out === undefined ? DEFAULT_OUT_DIR : resolve(values.out);
+  const differing = await diffFiles(outDir, files);
+  if (values.check) {
+    if (differing.length === 0) {
+      io.stdout(`docs --check: ${files.length} docs files in ${outDir} match the spec\n`);
+      return 0;
+    }
+    io.stderr(
+      [
+        `docs --check: ${differing.length} of ${files.length} docs files in ${outDir} differ from what the spec generates:`,
+        ...differing.map((path) => `  ${path}`),
+        "Run `cmdb-contract docs` (or `npm run generate`) with the same --spec/--out and commit the result.",
+        "",
+      ].join("\n"),
+    );
+    return 1;
+  }
+  const changed = new Set(differing);
+  await writeFiles(
+    outDir,
+    files.filter((f) => changed.has(f.path)),
+  );
+  for (const file of files) io.stdout(`${changed.has(file.path) ? "wrote    " : "unchanged"} ${file.path}\n`);
+  io.stdout(`docs: ${changed.size} of ${files.length} files written to ${outDir}\n`);
+  return 0;
+}

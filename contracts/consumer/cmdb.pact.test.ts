@@ -1,0 +1,455 @@
+/**
+ * Consumer contracts of the CMDB ESB API, one interaction per test, in the style of pact-js `examples/http`.
+ * Every interaction is driven through the generated client against the Pact mock server; bodies are wrapped in
+ * matchers derived from the spec's schemas; every provider state carries its whole world in `params.world`, so any
+ * provider that implements the one state-setup endpoint of DESIGN.md can be verified against these pacts.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type CreateServiceInstanceParams, isCmdbError, type ListProcessInstanceData } from "../../generated/index.ts";
+import { BREAKS_COMMENT, RULE_COMMENT } from "../verify/pacts.ts";
+import type { RuleGroup } from "../verify/report.ts";
+import type { World } from "../verify/scenarios.ts";
+import {
+  clientFor,
+  createHarness,
+  failureEnvelope,
+  type PactHarness,
+  publishPacts,
+  requestBody,
+  responseBody,
+  successEnvelope,
+  worldOf,
+} from "./pact-harness.ts";
+
+let harness: PactHarness;
+
+/** The parameters of a provider state, as pact-js types them. */
+type StateParams = Parameters<ReturnType<PactHarness["pact"]["addInteraction"]>["given"]>[1];
+
+beforeAll(async () => {
+  harness = await createHarness();
+});
+
+let anyFailed = false;
+
+afterEach((context) => {
+  if (context.task.result?.state === "fail") anyFailed = true;
+});
+
+afterAll(async () => {
+  // A failed test leaves its interaction out of the pact: publishing then would silently drop it from the contract.
+  if (anyFailed) return;
+  // Checked against the spec and for the canary secret before it replaces the committed pact.
+  await publishPacts(harness);
+});
+
+/** Service instance 100 on templated module 61, host 10, with the process made from template 7. */
+const EXISTING_INSTANCE = {
+  id: 100,
+  bk_biz_id: 2,
+  bk_module_id: 61,
+  bk_host_id: 10,
+  name: "10.0.0.5_nginx_80",
+  service_template_id: 5,
+  processes: [
+    {
+      bk_process_id: 1000,
+      process_template_id: 7,
+      property: {
+        bk_process_name: "nginx",
+        bk_func_name: "nginx",
+        work_path: "/data",
+        proc_num: 4,
+        bind_info: [{ ip: "10.0.0.5", port: "80", protocol: "1", enable: true, template_row_id: 1 }],
+      },
+    },
+  ],
+};
+
+const EXISTING_INSTANCE_PATCH: World = {
+  service_instances: [EXISTING_INSTANCE],
+  next_ids: { service_instance: 101, process: 1001 },
+};
+
+function withExistingInstance(): World {
+  return worldOf(harness, "demo", EXISTING_INSTANCE_PATCH);
+}
+
+/** Starts an interaction with its plain-English state (carrying the world), description and rule. */
+function interaction(state: string, world: World, description: string, rule: RuleGroup) {
+  return harness.pact
+    .addInteraction()
+    .given(state, { world } as StateParams)
+    .uponReceiving(description)
+    .comment({ key: RULE_COMMENT, value: rule });
+}
+
+const JSON_HEADERS = { "Content-Type": "application/json" };
+
+/** A create the provider must reject, with the code of cmdb-semantics §1.2 (or §5, §4.1). */
+interface Rejection {
+  state: string;
+  /** Top-level replacements of world "demo". */
+  worldPatch?: World;
+  description: string;
+  params: CreateServiceInstanceParams;
+  code: number;
+  message: string;
+  /** The request-schema rule the body breaks on purpose (see BREAKS_COMMENT). */
+  breaks?: string;
+  auth?: Record<string, string>;
+  permission?: unknown;
+}
+
+const raw = (hostId: number, info: Record<string, unknown> = { bk_process_name: "a", bk_func_name: "a" }) => ({
+  bk_host_id: hostId,
+  processes: [{ process_template_id: 0, process_info: info }],
+});
+
+const RAW_MODULE_STATE = "business 2 has module 60 without a service template, with hosts 10, 11 and 12";
+const TEMPLATED_MODULE_STATE =
+  "business 2 has module 61 bound to service template 5 (process templates 7 and 8), with hosts 10, 11 and 12";
+
+const REJECTIONS: [string, Rejection][] = [
+  [
+    "an empty instances list with 1199010",
+    {
+      state: RAW_MODULE_STATE,
+      description: "a request to create no service instance at all",
+      params: { bk_biz_id: 2, bk_module_id: 60, instances: [] },
+      code: 1199010,
+      message: "'service_instance_ids' 未赋值",
+      breaks: "/instances minItems",
+    },
+  ],
+  [
+    "more than 100 instances with 1199035",
+    {
+      state: TEMPLATED_MODULE_STATE,
+      description: "a request to create 101 service instances",
+      params: { bk_biz_id: 2, bk_module_id: 61, instances: Array.from({ length: 101 }, () => ({ bk_host_id: 10 })) },
+      code: 1199035,
+      message: " create service instances 超过限制 100",
+      breaks: "/instances maxItems",
+    },
+  ],
+  [
+    "an unknown module with 1101034",
+    {
+      state: "business 2 has no module 999",
+      description: "a request to create a service instance in a module that does not exist",
+      params: { bk_biz_id: 2, bk_module_id: 999, instances: [raw(10)] },
+      code: 1101034,
+      message: "查询模块失败,get none or multiple modules",
+    },
+  ],
+  [
+    "a module of another business with 1113004",
+    {
+      state: "module 70 belongs to business 3, not business 2",
+      description: "a request to create a service instance in a module of another business",
+      params: { bk_biz_id: 2, bk_module_id: 70, instances: [raw(20)] },
+      code: 1113004,
+      message: "模块ID[70]不属于业务ID[2]",
+    },
+  ],
+  [
+    "a built-in module with 1199006",
+    {
+      state: "module 62 of business 2 is the built-in idle module",
+      description: "a request to create a service instance in a built-in module",
+      params: { bk_biz_id: 2, bk_module_id: 62, instances: [raw(12)] },
+      code: 1199006,
+      message: "'bk_module_id' 数据参数校验不通过",
+    },
+  ],
+  [
+    "a host that is not in the module with 1110056",
+    {
+      state: "host 20 is not in module 60 of business 2",
+      description: "a request to create a service instance for a host outside the module",
+      params: { bk_biz_id: 2, bk_module_id: 60, instances: [raw(20)] },
+      code: 1110056,
+      message: "操作失败，以下主机不属于目标模块：[20]",
+    },
+  ],
+  [
+    "a second instance for the same host on a templated module with 1113016",
+    {
+      state: "host 10 already has service instance 100 of templated module 61",
+      worldPatch: EXISTING_INSTANCE_PATCH,
+      description: "a request to create a second service instance for a host on a templated module",
+      params: { bk_biz_id: 2, bk_module_id: 61, instances: [{ bk_host_id: 10 }] },
+      code: 1113016,
+      message: "服务实例[10.0.0.5]已经存在",
+    },
+  ],
+  [
+    "a process without bk_func_name with 1199010",
+    {
+      state: RAW_MODULE_STATE,
+      description: "a request to create a process without bk_func_name on a module without a template",
+      params: { bk_biz_id: 2, bk_module_id: 60, instances: [raw(10, { bk_process_name: "job_java" })] },
+      code: 1199010,
+      message: "'bk_func_name' 未赋值",
+    },
+  ],
+  [
+    "bad credentials with the ESB parameter error 1306406",
+    {
+      state: "app cmdb-contract is registered with another secret",
+      description: "a request with a wrong app secret",
+      params: { bk_biz_id: 2, bk_module_id: 60, instances: [raw(10)] },
+      code: 1306406,
+      message: "参数错误: APP Secret verification failed",
+      auth: { bk_app_secret: "wrong-secret" },
+    },
+  ],
+  [
+    "a user without the IAM grant with 9900403 and the permission to apply for",
+    {
+      state: "IAM is enabled and user admin has no grant on business 2",
+      worldPatch: { iam: { enabled: true, grants: [] } },
+      description: "a request from a user without permission to create service instances",
+      params: { bk_biz_id: 2, bk_module_id: 60, instances: [raw(10)] },
+      code: 9900403,
+      message: "没有操作的权限",
+      permission: {
+        system_id: "bk_cmdb",
+        system_name: "配置平台",
+        actions: [
+          {
+            id: "create_biz_service_instance",
+            name: "服务实例新建",
+            related_resource_types: [
+              {
+                system_id: "bk_cmdb",
+                system_name: "配置平台",
+                type: "biz",
+                type_name: "业务",
+                instances: [[{ type: "biz", type_name: "业务", id: "2", name: "demo" }]],
+              },
+            ],
+          },
+        ],
+      },
+    },
+  ],
+];
+
+describe("create_service_instance", () => {
+  const path = () => harness.paths.createServiceInstance;
+
+  it("creates one service instance on a module without a template", async () => {
+    const world = worldOf(harness, "demo");
+    const params: CreateServiceInstanceParams = {
+      bk_biz_id: 2,
+      bk_module_id: 60,
+      instances: [
+        {
+          bk_host_id: 10,
+          processes: [
+            {
+              process_template_id: 0,
+              process_info: {
+                bk_process_name: "job_java",
+                bk_func_name: "java",
+                work_path: "/data/bkee",
+                proc_num: 1,
+                bind_info: [{ ip: "127.0.0.1", port: "8008", protocol: "1", enable: true }],
+              },
+            },
+          ],
+        },
+      ],
+    };
+    await interaction(
+      RAW_MODULE_STATE,
+      world,
+      "a request to create one service instance on a module without a template",
+      "business-rules",
+    )
+      .withRequest("POST", path(), (b) =>
+        b.headers(JSON_HEADERS).jsonBody(requestBody(harness, "createServiceInstance", world, params)),
+      )
+      .willRespondWith(200, (b) => b.jsonBody(responseBody(harness, "createServiceInstance", successEnvelope([100]))))
+      .executeTest(async (mock) => {
+        // The new ID is a fresh integer, one per requested instance.
+        const ids = await clientFor(world, mock.url).createServiceInstance(params);
+        expect(ids).toHaveLength(1);
+        expect(Number.isInteger(ids[0])).toBe(true);
+      });
+  });
+
+  it("creates a service instance on a templated module, with locked and unlocked fields and bind_info rows", async () => {
+    const world = worldOf(harness, "demo");
+    // Template 7 locks bk_process_name, user and row 1's ip/port/protocol; work_path, proc_num and row 1's enable
+    // are unlocked. The provider must apply the unlocked values and ignore the locked ones.
+    const params: CreateServiceInstanceParams = {
+      bk_biz_id: 2,
+      bk_module_id: 61,
+      instances: [
+        {
+          bk_host_id: 10,
+          processes: [
+            {
+              process_template_id: 7,
+              process_info: {
+                bk_process_name: "renamed",
+                user: "root",
+                work_path: "/opt/nginx",
+                proc_num: 8,
+                bind_info: [{ template_row_id: 1, ip: "10.0.0.99", port: "8081", protocol: "1", enable: false }],
+              },
+            },
+          ],
+        },
+      ],
+    };
+    await interaction(
+      TEMPLATED_MODULE_STATE,
+      world,
+      "a request to create a service instance on a templated module with locked and unlocked fields",
+      "template-lock",
+    )
+      .withRequest("POST", path(), (b) =>
+        b.headers(JSON_HEADERS).jsonBody(requestBody(harness, "createServiceInstance", world, params)),
+      )
+      .willRespondWith(200, (b) => b.jsonBody(responseBody(harness, "createServiceInstance", successEnvelope([100]))))
+      .executeTest(async (mock) => {
+        const ids = await clientFor(world, mock.url).createServiceInstance(params);
+        expect(ids).toHaveLength(1);
+      });
+  });
+
+  /** One rejected create: the code is exact in the pact, the message matched by type. */
+  it.each(REJECTIONS)("rejects %s", async (_name, rejection) => {
+    const world = worldOf(harness, "demo", rejection.worldPatch);
+    let builder = interaction(rejection.state, world, rejection.description, "business-rules");
+    if (rejection.breaks !== undefined) builder = builder.comment({ key: BREAKS_COMMENT, value: rejection.breaks });
+    const envelope = failureEnvelope(rejection.code, rejection.message, rejection.permission ?? null);
+    await builder
+      .withRequest("POST", path(), (b) =>
+        b
+          .headers(JSON_HEADERS)
+          .jsonBody(requestBody(harness, "createServiceInstance", world, rejection.params, rejection.auth)),
+      )
+      .willRespondWith(200, (b) => b.jsonBody(responseBody(harness, "createServiceInstance", envelope, ["/code"])))
+      .executeTest(async (mock) => {
+        // The client always sends the canary secret; the pact records the example secret the state expects.
+        const error = await clientFor(world, mock.url)
+          .createServiceInstance(rejection.params)
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+        expect(isCmdbError(error) && error.code).toBe(rejection.code);
+        if (rejection.permission !== undefined) expect(isCmdbError(error) && error.permission).not.toBeNull();
+      });
+  });
+});
+
+describe("list_process_instance", () => {
+  it("reads back the processes of a service instance", async () => {
+    const world = withExistingInstance();
+    const params = { bk_biz_id: 2, service_instance_id: 100 };
+    const data: ListProcessInstanceData = [
+      {
+        property: {
+          bk_process_id: 1000,
+          bk_biz_id: 2,
+          bk_supplier_account: "0",
+          service_instance_id: 100,
+          bk_process_name: "nginx",
+          bk_func_name: "nginx",
+          work_path: "/data",
+          proc_num: 4,
+          bind_info: [{ ip: "10.0.0.5", port: "80", protocol: "1", enable: true, template_row_id: 1 }],
+        },
+        relation: {
+          bk_biz_id: 2,
+          bk_process_id: 1000,
+          service_instance_id: 100,
+          process_template_id: 7,
+          bk_host_id: 10,
+          bk_supplier_account: "0",
+        },
+      },
+    ];
+    await interaction(
+      "host 10 already has service instance 100 of templated module 61",
+      world,
+      "a request for the processes of service instance 100",
+      "template-lock",
+    )
+      .withRequest("POST", harness.paths.listProcessInstance, (b) =>
+        b.headers(JSON_HEADERS).jsonBody(requestBody(harness, "listProcessInstance", world, params)),
+      )
+      .willRespondWith(200, (b) => b.jsonBody(responseBody(harness, "listProcessInstance", successEnvelope(data))))
+      .executeTest(async (mock) => {
+        const processes = await clientFor(world, mock.url).listProcessInstance(params);
+        expect(processes).toHaveLength(1);
+        expect(processes[0]?.relation.process_template_id).toBe(7);
+      });
+  });
+});
+
+describe("get_proc_template", () => {
+  it("answers a process template with its locks", async () => {
+    const world = worldOf(harness, "demo");
+    const params = { bk_biz_id: 2, process_template_id: 7 };
+    const template = {
+      id: 7,
+      bk_process_name: "nginx",
+      bk_biz_id: 2,
+      service_template_id: 5,
+      property: {
+        bk_process_name: { value: "nginx", as_default_value: true },
+        bk_func_name: { value: "nginx", as_default_value: true },
+        work_path: { value: "/data", as_default_value: false },
+        proc_num: { value: 4, as_default_value: false },
+        bind_info: {
+          as_default_value: false,
+          value: [
+            {
+              row_id: 1,
+              ip: { value: "3", as_default_value: true },
+              port: { value: "80", as_default_value: true },
+              protocol: { value: "1", as_default_value: true },
+              enable: { value: true, as_default_value: false },
+            },
+          ],
+        },
+      },
+    };
+    await interaction(TEMPLATED_MODULE_STATE, world, "a request for process template 7", "template-lock")
+      .withRequest("POST", harness.paths.getProcTemplate, (b) =>
+        b.headers(JSON_HEADERS).jsonBody(requestBody(harness, "getProcTemplate", world, params)),
+      )
+      .willRespondWith(200, (b) => b.jsonBody(responseBody(harness, "getProcTemplate", successEnvelope(template))))
+      .executeTest(async (mock) => {
+        const found = await clientFor(world, mock.url).getProcTemplate(params);
+        expect(found.property.bk_process_name.as_default_value).toBe(true);
+      });
+  });
+});
+
+describe("delete_service_instance", () => {
+  it("deletes a service instance", async () => {
+    const world = withExistingInstance();
+    const params = { bk_biz_id: 2, service_instance_ids: [100] };
+    await interaction(
+      "host 10 already has service instance 100 of templated module 61",
+      world,
+      "a request to delete service instance 100",
+      "business-rules",
+    )
+      .withRequest("POST", harness.paths.deleteServiceInstance, (b) =>
+        b.headers(JSON_HEADERS).jsonBody(requestBody(harness, "deleteServiceInstance", world, params)),
+      )
+      .willRespondWith(200, (b) => b.jsonBody(responseBody(harness, "deleteServiceInstance", successEnvelope(null))))
+      .executeTest(async (mock) => {
+        await expect(clientFor(world, mock.url).deleteServiceInstance(params)).resolves.toBeNull();
+      });
+  });
+});

@@ -1,0 +1,306 @@
+import { readFile } from "node:fs/promises";
+import { parse } from "yaml";
+import type { OpenApiDocument } from "../../spec/load-spec.ts";
+import type { CheckFailure, CheckResult } from "./report.ts";
+import { showValue } from "./report.ts";
+import { checkCode, compareProcessRows, sortProcesses } from "./run-scenarios.ts";
+import { formatCurl } from "./secrets.ts";
+import type { ProviderSession } from "./session.ts";
+import { applyTemplateLock, type LockRules, type TemplateProperty } from "./template-lock.ts";
+
+/** The environment variable that holds the app secret in live mode, unless the live file names another. */
+export const DEFAULT_SECRET_ENV = "CMDB_BK_APP_SECRET";
+
+/** A host of the live CMDB with the addresses bind IP types resolve against. */
+export interface LiveHost {
+  bk_host_id: number;
+  bk_host_innerip?: string;
+  bk_host_outerip?: string;
+  bk_host_innerip_v6?: string;
+  bk_host_outerip_v6?: string;
+}
+
+/** What `--live FILE` names: an existing business, its modules and hosts, and who calls. */
+export interface LiveConfig {
+  auth: Record<string, string>;
+  bk_biz_id: number;
+  /** A module without a service template; `hosts` must be in it. */
+  non_templated_module: number;
+  /** A module bound to a service template; `hosts` must be in it and have no instance of it yet. */
+  templated_module: number;
+  /** The process templates of the templated module's service template. */
+  process_template_ids: number[];
+  hosts: LiveHost[];
+}
+
+/** A live file that cannot be used; `verify` exits 2 on it. */
+export class LiveConfigError extends Error {
+  override readonly name = "LiveConfigError";
+}
+
+/**
+ * Reads a live file (YAML or JSON). The secret comes from the environment variable `bk_app_secret_env` names
+ * (default {@link DEFAULT_SECRET_ENV}), or from `auth.bk_app_secret` when the file has it.
+ * @throws LiveConfigError naming the file and every missing or malformed field.
+ */
+export async function loadLiveConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<LiveConfig> {
+  let raw: Record<string, unknown>;
+  try {
+    raw = parse(await readFile(file, "utf8")) as Record<string, unknown>;
+  } catch (error) {
+    throw new LiveConfigError(`${file}: cannot read the live file (${(error as Error).message})`);
+  }
+  const problems: string[] = [];
+  const int = (key: string): number => {
+    const value = raw?.[key];
+    if (!Number.isInteger(value)) problems.push(`${file}#/${key}: an integer is required`);
+    return value as number;
+  };
+  const auth = { ...((raw?.auth as Record<string, string> | undefined) ?? {}) };
+  const secretEnv = typeof raw?.bk_app_secret_env === "string" ? raw.bk_app_secret_env : DEFAULT_SECRET_ENV;
+  if (auth.bk_app_secret === undefined && env[secretEnv]) auth.bk_app_secret = env[secretEnv] as string;
+  if (!auth.bk_app_code) problems.push(`${file}#/auth/bk_app_code: required`);
+  if (!auth.bk_app_secret) problems.push(`${file}#/auth/bk_app_secret: set the environment variable ${secretEnv}`);
+  if (!auth.bk_username && !auth.bk_token) problems.push(`${file}#/auth: bk_username or bk_token is required`);
+  const config = {
+    auth,
+    bk_biz_id: int("bk_biz_id"),
+    non_templated_module: int("non_templated_module"),
+    templated_module: int("templated_module"),
+    process_template_ids: (raw?.process_template_ids as number[] | undefined) ?? [],
+    hosts: (raw?.hosts as LiveHost[] | undefined) ?? [],
+  };
+  if (!Array.isArray(config.process_template_ids) || !config.process_template_ids.every(Number.isInteger)) {
+    problems.push(`${file}#/process_template_ids: a list of integer IDs is required`);
+  }
+  if (
+    !Array.isArray(config.hosts) ||
+    config.hosts.length === 0 ||
+    !config.hosts.every((h) => Number.isInteger(h?.bk_host_id))
+  ) {
+    problems.push(`${file}#/hosts: at least one host with bk_host_id is required`);
+  }
+  if (problems.length > 0) throw new LiveConfigError(problems.join("\n"));
+  return config;
+}
+
+/**
+ * Live checks against a CMDB whose state cannot be set up: reads the templates with `get_proc_template`, creates on
+ * the non-templated and the templated module, reads back, checks the lock rules, and deletes everything it created
+ * with `delete_service_instance`, also when a check fails.
+ * @see cmdb-semantics §2 (lock rules), §7 (observation endpoints)
+ */
+export async function runLiveChecks(
+  session: ProviderSession,
+  config: LiveConfig,
+  rules: LockRules,
+  document: OpenApiDocument,
+  onProgress?: (note: string) => void,
+): Promise<CheckResult[]> {
+  const created: number[] = [];
+  const checks: CheckResult[] = [];
+  const host = config.hosts[0] as LiveHost;
+  try {
+    checks.push(
+      await checkRejected(session, config, "live: empty instances are rejected with 1199010", [], 1199010, created),
+    );
+    checks.push(
+      await checkRejected(
+        session,
+        config,
+        "live: more than 100 instances are rejected with 1199035",
+        Array.from({ length: 101 }, () => ({ bk_host_id: host.bk_host_id })),
+        1199035,
+        created,
+      ),
+    );
+    checks.push(await checkNonTemplated(session, config, host, created));
+    checks.push(await checkTemplated(session, config, rules, document, host, created, onProgress));
+  } finally {
+    if (created.length > 0) checks.push(await cleanUp(session, config, created));
+  }
+  return checks;
+}
+
+async function checkRejected(
+  session: ProviderSession,
+  config: LiveConfig,
+  name: string,
+  instances: unknown[],
+  code: number,
+  created: number[],
+): Promise<CheckResult> {
+  const body = { ...config.auth, bk_biz_id: config.bk_biz_id, bk_module_id: config.non_templated_module, instances };
+  const call = await session.call("createServiceInstance", body, name);
+  const failures = [...call.failures];
+  const envelope = envelopeOf(call);
+  if (envelope?.result === true && Array.isArray(envelope.data)) created.push(...(envelope.data as number[]));
+  if (envelope !== undefined) {
+    const curl = formatCurl(session.urlOf("createServiceInstance"), body);
+    failures.push(...checkCode("business-rules", name, code, envelope, curl));
+  }
+  return { source: "live", name, rule: "business-rules", failures };
+}
+
+async function checkNonTemplated(
+  session: ProviderSession,
+  config: LiveConfig,
+  host: LiveHost,
+  created: number[],
+): Promise<CheckResult> {
+  const name = "live: create on the module without a template and read back";
+  const processInfo = {
+    bk_process_name: "cmdb-contract-verify",
+    bk_func_name: "cmdb-contract-verify",
+    work_path: "/tmp/cmdb-contract",
+    proc_num: 1,
+    bind_info: [{ ip: "127.0.0.1", port: "18080", protocol: "1", enable: false }],
+  };
+  const body = {
+    ...config.auth,
+    bk_biz_id: config.bk_biz_id,
+    bk_module_id: config.non_templated_module,
+    instances: [{ bk_host_id: host.bk_host_id, processes: [{ process_template_id: 0, process_info: processInfo }] }],
+  };
+  const failures = await createAndCompare(session, config, name, body, created, [
+    { relation: { process_template_id: 0, bk_host_id: host.bk_host_id }, property: processInfo },
+  ]);
+  return { source: "live", name, rule: "business-rules", failures };
+}
+
+async function checkTemplated(
+  session: ProviderSession,
+  config: LiveConfig,
+  rules: LockRules,
+  document: OpenApiDocument,
+  host: LiveHost,
+  created: number[],
+  onProgress?: (note: string) => void,
+): Promise<CheckResult> {
+  const name = "live: create on the templated module, read back and check the lock rules";
+  const failures: CheckFailure[] = [];
+  const templates: { id: number; property: TemplateProperty }[] = [];
+  for (const id of [...config.process_template_ids].sort((a, b) => a - b)) {
+    const body = { ...config.auth, bk_biz_id: config.bk_biz_id, process_template_id: id };
+    const call = await session.call("getProcTemplate", body, `${name} (get_proc_template ${id})`);
+    failures.push(...call.failures);
+    const envelope = envelopeOf(call);
+    const data = envelope?.data as { property?: TemplateProperty } | undefined;
+    if (envelope?.result !== true || data?.property === undefined) {
+      failures.push({
+        rule: "template-lock",
+        scenario: name,
+        pointer: `get_proc_template(${id}) /data/property`,
+        expected: "the process template",
+        actual: showValue(envelope?.message ?? "no answer"),
+        curl: formatCurl(session.urlOf("getProcTemplate"), body),
+      });
+      return { source: "live", name, rule: "template-lock", failures };
+    }
+    templates.push({ id, property: data.property });
+  }
+  onProgress?.(`live: read ${templates.length} process template(s)`);
+  const schemas = (document.components.schemas.ProcessInfo as { properties: Record<string, Record<string, unknown>> })
+    .properties;
+  const entries = templates.map((t) => ({
+    process_template_id: t.id,
+    process_info: callerValues(rules, schemas, t.property),
+  }));
+  const body = {
+    ...config.auth,
+    bk_biz_id: config.bk_biz_id,
+    bk_module_id: config.templated_module,
+    instances: [{ bk_host_id: host.bk_host_id, processes: entries }],
+  };
+  const hostAddresses = host as unknown as Record<string, unknown>;
+  const expected = templates.map((t, i) => ({
+    relation: { process_template_id: t.id, bk_host_id: host.bk_host_id },
+    property: applyTemplateLock(rules, t.property, hostAddresses, entries[i]?.process_info),
+  }));
+  failures.push(...(await createAndCompare(session, config, name, body, created, expected, "template-lock")));
+  return { source: "live", name, rule: "template-lock", failures };
+}
+
+/** A caller value for every lockable field (valid for the process model) and one caller row per template row. */
+function callerValues(
+  rules: LockRules,
+  schemas: Record<string, Record<string, unknown>>,
+  property: TemplateProperty,
+): Record<string, unknown> {
+  const info: Record<string, unknown> = {};
+  for (const field of rules.lockableFields) {
+    const schema = schemas[field] ?? {};
+    const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+    const template = (property[field] as { value?: unknown } | undefined)?.value;
+    if (types.includes("integer")) {
+      const min = typeof schema.minimum === "number" ? schema.minimum : 0;
+      info[field] = template === min + 1 ? min + 2 : min + 1;
+    } else if (types.includes("boolean")) info[field] = template !== true;
+    else info[field] = `cmdb-contract-${field}`;
+  }
+  info.bind_info = (property.bind_info?.value ?? []).map((row, i) => ({
+    template_row_id: row.row_id,
+    ip: "127.0.0.1",
+    port: String(18_081 + i),
+    protocol: "1",
+    enable: row.enable?.value !== true,
+  }));
+  return info;
+}
+
+async function createAndCompare(
+  session: ProviderSession,
+  config: LiveConfig,
+  name: string,
+  body: Record<string, unknown>,
+  created: number[],
+  expected: { relation: Record<string, unknown>; property: Record<string, unknown> }[],
+  rule: "business-rules" | "template-lock" = "business-rules",
+): Promise<CheckFailure[]> {
+  const curl = formatCurl(session.urlOf("createServiceInstance"), body);
+  const call = await session.call("createServiceInstance", body, name, { createdInstances: 1 });
+  const failures = [...call.failures];
+  const envelope = envelopeOf(call);
+  if (envelope?.result === true && Array.isArray(envelope.data)) created.push(...(envelope.data as number[]));
+  if (envelope?.result !== true || !Array.isArray(envelope.data) || envelope.data.length === 0) {
+    failures.push(...checkCode(rule, name, 0, envelope, curl));
+    return failures;
+  }
+  const id = envelope.data[0] as number;
+  const listBody = { ...config.auth, bk_biz_id: config.bk_biz_id, service_instance_id: id };
+  const listed = await session.call("listProcessInstance", listBody, name);
+  failures.push(...listed.failures);
+  const list = envelopeOf(listed);
+  if (list?.result !== true) return failures;
+  const place = `list_process_instance(service_instance_id=${id})`;
+  failures.push(...compareProcessRows(expected, sortProcesses(list.data), { rule, scenario: name, place, curl }));
+  return failures;
+}
+
+async function cleanUp(session: ProviderSession, config: LiveConfig, created: number[]): Promise<CheckResult> {
+  const name = `live: delete the ${created.length} service instance(s) verify created`;
+  const body = { ...config.auth, bk_biz_id: config.bk_biz_id, service_instance_ids: [...created] };
+  const call = await session.call("deleteServiceInstance", body, name);
+  const failures = [...call.failures];
+  const envelope = envelopeOf(call);
+  if (envelope?.result !== true) {
+    failures.push({
+      rule: "business-rules",
+      scenario: name,
+      pointer: "/code",
+      expected: "0 (deleted)",
+      actual: `${showValue(envelope?.code)} (${showValue(envelope?.message, 100)}); delete service instances ${created.join(", ")} by hand`,
+      curl: formatCurl(session.urlOf("deleteServiceInstance"), body),
+    });
+  }
+  return { source: "live", name, rule: "business-rules", failures };
+}
+
+function envelopeOf(call: {
+  exchange: { ok: boolean } & Partial<{ json: unknown }>;
+}): Record<string, unknown> | undefined {
+  const json = call.exchange.ok ? call.exchange.json : undefined;
+  return json !== null && typeof json === "object" && !Array.isArray(json)
+    ? (json as Record<string, unknown>)
+    : undefined;
+}

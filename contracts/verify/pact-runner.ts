@@ -1,0 +1,307 @@
+import { spawn } from "node:child_process";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import { type PactFile, type PactInteraction, ruleOf } from "./pacts.ts";
+import type { CheckFailure, CheckResult } from "./report.ts";
+import { showValue } from "./report.ts";
+import { formatCurl } from "./secrets.ts";
+import type { OperationId, ProviderSession } from "./session.ts";
+
+const CHILD = fileURLToPath(new URL("./pact-verifier-child.mjs", import.meta.url));
+const STATE_PATH = "/_verify/state";
+
+/** Options of {@link runPactVerifier}. */
+export interface PactRunOptions {
+  /** Where the provider's state-setup endpoint is; the verifier reaches it through the recording proxy. */
+  stateSetupUrl: string;
+}
+
+/** What the recording proxy saw for one request of the Pact verifier. */
+interface ProxiedExchange {
+  state: string | undefined;
+  path: string;
+  body: unknown;
+  failures: CheckFailure[];
+}
+
+/**
+ * Runs the Pact verifier (pact-core's native verifier, in a child process so its console output stays out of the
+ * report) over the pact files, through a loopback proxy that applies the session's timeout and size limits and
+ * checks the envelope of every response. Answers one check per interaction.
+ */
+export async function runPactVerifier(
+  session: ProviderSession,
+  pacts: readonly PactFile[],
+  options: PactRunOptions,
+): Promise<CheckResult[]> {
+  if (pacts.length === 0) return [];
+  // The native verifier retries a failing state change for about a second per interaction; when the provider
+  // cannot even take the first state, every interaction is reported as not verified instead.
+  const first = pacts[0]?.interactions[0]?.providerStates?.[0];
+  if (first !== undefined) {
+    const preflight = await session.setState(first.name, first.params?.world, "setup");
+    if (preflight !== undefined) {
+      return pacts.flatMap((pact) =>
+        pact.interactions.map((interaction): CheckResult => {
+          const rule = ruleOf(interaction);
+          const name = interaction.description;
+          const failure: CheckFailure = {
+            rule: preflight.transport ? "envelope" : rule,
+            scenario: `pact interaction "${name}"`,
+            pointer: "(state setup)",
+            expected: "the provider accepts the world",
+            actual: `not verified: ${preflight.reason}`,
+          };
+          return { source: "pact", name, rule, failures: [failure] };
+        }),
+      );
+    }
+  }
+  const seen: ProxiedExchange[] = [];
+  const proxy = await startRecordingProxy(session, options.stateSetupUrl, seen);
+  let outcome: VerifierOutcome;
+  try {
+    outcome = await runVerifierChild(
+      {
+        providerBaseUrl: proxy.url,
+        pactUrls: pacts.map((p) => p.file),
+        providerStatesSetupUrl: `${proxy.url}${STATE_PATH}`,
+        providerStatesSetupTeardown: true,
+        providerStatesSetupBody: true,
+        // The verifier logs requests at debug level; at error level nothing with a body reaches a log.
+        logLevel: "error",
+        timeout: session.target.limits.timeoutMs * 2,
+      },
+      // The child is ended if it outlives every interaction's worst case (state setup with its retries, request).
+      (session.target.limits.timeoutMs * 3 + 2_000) * (pacts.reduce((n, p) => n + p.interactions.length, 0) + 2),
+    );
+  } finally {
+    await new Promise<void>((resolve) => proxy.server.close(() => resolve()));
+    proxy.server.closeAllConnections();
+  }
+  return pacts.flatMap((pact) => pact.interactions.map((interaction) => toCheck(session, interaction, outcome, seen)));
+}
+
+function toCheck(
+  session: ProviderSession,
+  interaction: PactInteraction,
+  outcome: VerifierOutcome,
+  seen: readonly ProxiedExchange[],
+): CheckResult {
+  const rule = ruleOf(interaction);
+  const name = interaction.description;
+  const title = `pact interaction "${name}"`;
+  const state = interaction.providerStates?.[0]?.name;
+  const body = interaction.request.body?.content;
+  const operation = operationOfPath(session, interaction.request.path);
+  const curl = formatCurl(
+    operation ? session.urlOf(operation) : `${session.target.providerUrl}${interaction.request.path}`,
+    body,
+  );
+  const failures: CheckFailure[] = [];
+  if (outcome.kind === "crashed") {
+    failures.push({
+      rule,
+      scenario: title,
+      pointer: "(pact verifier)",
+      expected: "a verification result",
+      actual: outcome.reason,
+    });
+  } else {
+    for (const m of outcome.mismatches.get(interaction.description) ?? []) {
+      failures.push({
+        // The status and the content type are envelope rules whatever the interaction is about.
+        rule: m.type === "StatusMismatch" || m.type === "HeaderMismatch" ? "envelope" : rule,
+        scenario: title,
+        pointer:
+          m.path ??
+          (m.type === "StatusMismatch" ? "HTTP status" : m.type === "HeaderMismatch" ? "headers" : "(request)"),
+        expected: m.expected === undefined ? "a matching response" : showValue(m.expected),
+        actual:
+          m.actual === undefined
+            ? (m.mismatch ?? m.message ?? m.type)
+            : `${showValue(m.actual)} (${m.mismatch ?? m.type})`,
+        curl,
+        ...(state !== undefined ? { state } : {}),
+      });
+    }
+    if (!outcome.seenDescriptions.has(interaction.description)) {
+      failures.push({
+        rule,
+        scenario: title,
+        pointer: "(pact verifier)",
+        expected: "the interaction to be verified",
+        actual: "the verifier reported no result for it",
+      });
+    }
+  }
+  const bodyKey = JSON.stringify(body);
+  for (const exchange of seen) {
+    if (
+      exchange.state === state &&
+      exchange.path === interaction.request.path &&
+      JSON.stringify(exchange.body) === bodyKey
+    ) {
+      failures.push(...exchange.failures.map((f) => ({ ...f, scenario: title, ...(state ? { state } : {}) })));
+    }
+  }
+  return { source: "pact", name, rule, failures: dedupe(failures) };
+}
+
+function dedupe(failures: CheckFailure[]): CheckFailure[] {
+  const keys = new Set<string>();
+  return failures.filter((f) => {
+    const key = JSON.stringify(f);
+    if (keys.has(key)) return false;
+    keys.add(key);
+    return true;
+  });
+}
+
+function operationOfPath(session: ProviderSession, path: string): OperationId | undefined {
+  return (Object.keys(session.paths) as OperationId[]).find((id) => session.paths[id] === path);
+}
+
+async function startRecordingProxy(
+  session: ProviderSession,
+  stateSetupUrl: string,
+  seen: ProxiedExchange[],
+): Promise<{ server: Server; url: string }> {
+  let currentState: string | undefined;
+  const server = createServer((req, res) => {
+    readRequest(req, session.target.limits.maxResponseBytes).then(
+      async (text) => {
+        let body: unknown = text;
+        try {
+          body = text === "" ? undefined : JSON.parse(text);
+        } catch {
+          // Forwarded as the string it is; the provider's answer to it is checked like any other.
+        }
+        const path = (req.url ?? "/").split("?")[0] ?? "/";
+        if (path === STATE_PATH) {
+          const setup = body as { state?: string; action?: string } | undefined;
+          if (setup?.action !== "teardown") currentState = setup?.state;
+          const exchange = await session.post(stateSetupUrl, body);
+          if (exchange.ok) {
+            res.writeHead(exchange.status, { "content-type": exchange.contentType || "application/json" });
+            res.end(exchange.text);
+          } else {
+            res.writeHead(502, { "content-type": "text/plain" });
+            res.end(`state setup failed: ${exchange.reason}`);
+          }
+          return;
+        }
+        const operation = operationOfPath(session, path);
+        const instances = (body as { instances?: unknown } | undefined)?.instances;
+        const context =
+          operation === "createServiceInstance" && Array.isArray(instances)
+            ? { createdInstances: instances.length }
+            : {};
+        const call = operation
+          ? await session.call(operation, body, `pact (given ${currentState ?? "no state"})`, context)
+          : { exchange: await session.post(`${session.target.providerUrl}${path}`, body), failures: [] };
+        seen.push({ state: currentState, path, body, failures: call.failures });
+        const exchange = call.exchange;
+        if (exchange.ok) {
+          res.writeHead(exchange.status, { "content-type": exchange.contentType || "application/octet-stream" });
+          res.end(exchange.text);
+        } else {
+          // The verifier sees a failed request; the reason is reported by the envelope check of this exchange.
+          res.writeHead(502, { "content-type": "text/plain" });
+          res.end(`cmdb-contract verify: ${exchange.reason}`);
+        }
+      },
+      () => {
+        res.writeHead(413, { "content-type": "text/plain" });
+        res.end("request body too large");
+      },
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return { server, url: `http://127.0.0.1:${port}` };
+}
+
+function readRequest(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new Error("too large"));
+        req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+/** One mismatch as the native verifier's JSON reports it. */
+interface VerifierMismatch {
+  type: string;
+  path?: string;
+  expected?: unknown;
+  actual?: unknown;
+  mismatch?: string;
+  message?: string;
+}
+
+type VerifierOutcome =
+  | { kind: "ran"; mismatches: Map<string, VerifierMismatch[]>; seenDescriptions: Set<string> }
+  | { kind: "crashed"; reason: string };
+
+function runVerifierChild(options: Record<string, unknown>, limitMs: number): Promise<VerifierOutcome> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CHILD, JSON.stringify(options)], {
+      env: { ...process.env, PACT_DO_NOT_TRACK: "true" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+    });
+    // The verifier's own log lines (error level) are dropped: they can quote request bodies.
+    child.stderr.resume();
+    const timer = setTimeout(() => child.kill("SIGKILL"), limitMs);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      const line = stdout.split("\n").find((l) => l.startsWith("PACT-RESULT "));
+      if (line === undefined) {
+        resolve({ kind: "crashed", reason: `the Pact verifier ended without a result (exit ${code ?? signal})` });
+        return;
+      }
+      resolve(parseVerifierResult(line.slice("PACT-RESULT ".length)));
+    });
+  });
+}
+
+/** Turns the child's `{ok, results}` line into mismatches per interaction description. */
+export function parseVerifierResult(text: string): VerifierOutcome {
+  let results: {
+    errors?: {
+      interaction?: string;
+      mismatch?: { type?: string; message?: string; mismatches?: VerifierMismatch[] };
+    }[];
+    interactionResults?: { description?: string }[];
+  };
+  try {
+    const outcome = JSON.parse(text) as { ok: boolean; results: string };
+    results = JSON.parse(outcome.results) as typeof results;
+  } catch {
+    return { kind: "crashed", reason: "the Pact verifier's result is not JSON (it could not run)" };
+  }
+  const seenDescriptions = new Set((results.interactionResults ?? []).map((r) => r.description ?? ""));
+  const mismatches = new Map<string, VerifierMismatch[]>();
+  for (const error of results.errors ?? []) {
+    const title = error.interaction ?? "";
+    const description = [...seenDescriptions].find((d) => title.endsWith(` - ${d}`)) ?? title;
+    const list = error.mismatch?.mismatches ?? [
+      { type: error.mismatch?.type ?? "error", message: error.mismatch?.message ?? "the request failed" },
+    ];
+    mismatches.set(description, [...(mismatches.get(description) ?? []), ...list]);
+  }
+  return { kind: "ran", mismatches, seenDescriptions };
+}

@@ -1,0 +1,219 @@
+import { createRequire } from "node:module";
+import type * as TsMorph from "ts-morph";
+import type {
+  FunctionDeclarationStructure,
+  InterfaceDeclarationStructure,
+  SourceFileStructure,
+  StatementStructures,
+  TypeAliasDeclarationStructure,
+} from "ts-morph";
+import type { GeneratedFile } from "../generated-file.ts";
+import type { ClientModel, ErrorCodeModel, OperationModel } from "../model/build-model.ts";
+import {
+  buildCaller,
+  buildErrorClasses,
+  buildIsCmdbError,
+  buildOptionTypes,
+  buildRawEnvelope,
+  DEFAULT_TIMEOUT_MS,
+} from "./client-runtime.ts";
+import { GENERATED_HEADER } from "./header.ts";
+import { TYPES_FILE } from "./types.ts";
+
+// Loaded through `require`, like openapi-typescript in types.ts: an ESM `import` under tsx costs about a second.
+const { IndentationText, NewLineKind, Project, QuoteKind, StructureKind, VariableDeclarationKind } = createRequire(
+  import.meta.url,
+)("ts-morph") as typeof TsMorph;
+
+/** The path of the client file inside the output folder. */
+export const CLIENT_FILE = "client.gen.ts";
+
+/** The specifier the client imports the types by: `.js`, so it resolves under NodeNext and bundlers alike. */
+export const TYPES_SPECIFIER = `./${TYPES_FILE.replace(/\.ts$/, ".js")}`;
+
+/**
+ * Emits `client.gen.ts`: `createCmdbClient(options)` with one typed method per operation, the error classes and
+ * the error-code union, built from ts-morph structures in an in-memory project.
+ * @see DESIGN.md "Generated client"
+ */
+export function emitClient(model: ClientModel): GeneratedFile {
+  const project = new Project({
+    useInMemoryFileSystem: true,
+    manipulationSettings: {
+      indentationText: IndentationText.TwoSpaces,
+      newLineKind: NewLineKind.LineFeed,
+      quoteKind: QuoteKind.Double,
+      useTrailingCommas: true,
+    },
+  });
+  const file = project.createSourceFile(CLIENT_FILE, buildClientStructure(model));
+  return { path: CLIENT_FILE, contents: `${GENERATED_HEADER}\n${file.getFullText()}` };
+}
+
+/** The whole client file as one ts-morph structure, in a fixed order. */
+export function buildClientStructure(model: ClientModel): SourceFileStructure {
+  const statements: StatementStructures[] = [
+    {
+      kind: StructureKind.ImportDeclaration,
+      isTypeOnly: true,
+      moduleSpecifier: TYPES_SPECIFIER,
+      namedImports: ["components"],
+    },
+    ...buildOptionTypes(model),
+    buildErrorCodes(model.errorCodes),
+    {
+      kind: StructureKind.TypeAlias,
+      name: "CmdbErrorCode",
+      isExported: true,
+      type: "keyof CmdbErrorCodes",
+      docs: ["Every error code the spec lists (`x-cmdb-error-codes`)."],
+    },
+    {
+      kind: StructureKind.TypeAlias,
+      name: "CmdbOperation",
+      isExported: true,
+      type: model.operations.map((o) => JSON.stringify(o.operationId)).join(" | "),
+      docs: ["The name of a client method, as errors report it."],
+    },
+    ...model.operations.flatMap(buildOperationTypes),
+    buildClientInterface(model.operations),
+    ...buildErrorClasses(),
+    buildIsCmdbError(),
+    buildCreateClient(model.operations),
+    {
+      kind: StructureKind.VariableStatement,
+      declarationKind: VariableDeclarationKind.Const,
+      declarations: [{ name: "DEFAULT_TIMEOUT_MS", initializer: String(DEFAULT_TIMEOUT_MS) }],
+    },
+    ...buildCaller(model),
+    buildRawEnvelope(),
+  ];
+  return { kind: StructureKind.SourceFile, statements };
+}
+
+function buildErrorCodes(errorCodes: readonly ErrorCodeModel[]): InterfaceDeclarationStructure {
+  return {
+    kind: StructureKind.Interface,
+    name: "CmdbErrorCodes",
+    isExported: true,
+    docs: [
+      "The error codes of `x-cmdb-error-codes`, each mapped to its constant name; hover a code to read when it happens.",
+    ],
+    properties: errorCodes.map((e) => ({
+      name: String(e.code),
+      isReadonly: true,
+      type: JSON.stringify(e.name),
+      docs: [
+        [
+          `${e.name} (${e.layer}): ${e.when.en}`,
+          e.when.zh,
+          `${e.message.zh} / ${e.message.en}`,
+          `Operations: ${e.operations.join(", ")}.`,
+        ]
+          .filter(Boolean)
+          .join("\n"),
+      ],
+    })),
+  };
+}
+
+/** `CreateServiceInstanceParams` and `CreateServiceInstanceData`: the method's argument and resolved value. */
+function buildOperationTypes(operation: OperationModel): TypeAliasDeclarationStructure[] {
+  const typeName = pascalCase(operation.operationId);
+  return [
+    {
+      kind: StructureKind.TypeAlias,
+      name: `${typeName}Params`,
+      isExported: true,
+      type: operation.paramsSchemas.map(schemaType).join(" & "),
+      docs: [`The interface parameters of \`${operation.apiName}\`, without the auth fields the client adds.`],
+    },
+    {
+      kind: StructureKind.TypeAlias,
+      name: `${typeName}Data`,
+      isExported: true,
+      // openapi-typescript makes `data` optional in an allOf branch; a success envelope always has it.
+      type: `Exclude<${schemaType(operation.successSchema)}["data"], undefined>`,
+      docs: [`The \`data\` of a successful \`${operation.apiName}\` envelope.`],
+    },
+  ];
+}
+
+function buildClientInterface(operations: readonly OperationModel[]): InterfaceDeclarationStructure {
+  return {
+    kind: StructureKind.Interface,
+    name: "CmdbClient",
+    isExported: true,
+    docs: ["One method per operation of the spec; each resolves to the envelope's `data` or throws a `CmdbError`."],
+    methods: operations.map((operation) => {
+      const typeName = pascalCase(operation.operationId);
+      return {
+        name: operation.operationId,
+        parameters: [
+          { name: "params", type: `${typeName}Params` },
+          { name: "options", hasQuestionToken: true, type: "CmdbRequestOptions" },
+        ],
+        returnType: `Promise<${typeName}Data>`,
+        docs: [describeOperation(operation)],
+      };
+    }),
+  };
+}
+
+/** The JSDoc of one method: the spec's summary and description in English and Chinese, the route and the throws. */
+export function describeOperation(operation: OperationModel): string {
+  const { summary, description } = operation;
+  const paragraphs = [
+    [summary.en, summary.zh].filter(Boolean).join("\n"),
+    description.en,
+    description.zh,
+    `\`${operation.method.toUpperCase()} ${operation.path}\` (ESB \`${operation.apiName}\`); never retried.`,
+  ].filter(Boolean);
+  const codes = operation.errorCodes.join(", ");
+  const tags = [
+    "@param params - The interface parameters; the client merges the auth fields into the body.",
+    "@param options - An `AbortSignal`, a timeout or headers for this call.",
+    "@returns The envelope's `data`.",
+    `@throws {@link CmdbApiError} when the envelope has \`result: false\`${codes ? `; its \`code\` is one of ${codes}` : ""}.`,
+    "@throws {@link CmdbHttpError} on a non-2xx status, a body that is not JSON or an envelope of the wrong shape.",
+    "@throws {@link CmdbTimeoutError} when no answer arrives within `timeoutMs`.",
+  ];
+  return [...paragraphs, tags.join("\n")].join("\n\n");
+}
+
+function buildCreateClient(operations: readonly OperationModel[]): FunctionDeclarationStructure {
+  return {
+    kind: StructureKind.Function,
+    name: "createCmdbClient",
+    isExported: true,
+    docs: [
+      "Creates a client of the CMDB ESB API: one typed method per operation, auth merged into every body.\n" +
+        "创建 CMDB ESB 接口客户端：每个接口一个类型化方法，通用参数自动合并到请求体。",
+    ],
+    parameters: [{ name: "options", type: "CmdbClientOptions" }],
+    returnType: "CmdbClient",
+    statements: [
+      "const call = createCaller(options);",
+      (writer) => {
+        writer.write("return ").inlineBlock(() => {
+          for (const operation of operations) {
+            const typeName = pascalCase(operation.operationId);
+            writer.writeLine(
+              `${operation.operationId}: (params, request) => call<${typeName}Data>(${JSON.stringify(operation.operationId)}, ${JSON.stringify(operation.path)}, params, request),`,
+            );
+          }
+        });
+        writer.write(";");
+      },
+    ],
+  };
+}
+
+function schemaType(name: string): string {
+  return `components["schemas"][${JSON.stringify(name)}]`;
+}
+
+/** `createServiceInstance` → `CreateServiceInstance`. */
+export function pascalCase(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}

@@ -1,0 +1,69 @@
+/** A language of the docs: Chinese (the published pages' language) or English. */
+export type Language = "zh" | "en";
+
+/** The docs' languages, Chinese first as on BlueKing's own pages. */
+export const LANGUAGES: readonly Language[] = ["zh", "en"];
+
+/**
+ * The only words the docs generator writes itself: section headings, table headers and yes/no, in both languages;
+ * everything else on a page comes from the spec.
+ */
+export const LABELS = {
+  requestUrl: { zh: "请求地址", en: "Request URL" },
+  method: { zh: "请求方法", en: "Method" },
+  backend: { zh: "CMDB 后端路由", en: "CMDB backend route" },
+  description: { zh: "功能描述", en: "Description" },
+  requestParams: { zh: "请求参数", en: "Request parameters" },
+  commonParams: { zh: "通用参数", en: "Common parameters" },
+  interfaceParams: { zh: "接口参数", en: "Interface parameters" },
+  fieldsOf: { zh: "字段说明", en: "fields" },
+  requestExample: { zh: "请求参数示例", en: "Request examples" },
+  responseExample: { zh: "返回结果示例", en: "Response examples" },
+  responseParams: { zh: "返回结果参数说明", en: "Response parameters" },
+  validationOrder: { zh: "校验顺序", en: "Validation order" },
+  errorCodes: { zh: "错误码", en: "Error codes" },
+  lockRules: { zh: "模板锁定规则", en: "Template lock rules" },
+  lockableFields: { zh: "可锁定字段", en: "Lockable fields" },
+  bindInfo: { zh: "bind_info 行匹配", en: "How bind_info rows match" },
+  ruleData: { zh: "规则数据（x-cmdb-template-lock）", en: "Rule data (x-cmdb-template-lock)" },
+  workedExample: { zh: "示例", en: "Worked example" },
+  differences: { zh: "与官方文档的差异", en: "Where the real CMDB differs from the published page" },
+  operations: { zh: "接口", en: "Operations" },
+  overview: { zh: "概述", en: "Overview" },
+  field: { zh: "字段", en: "Field" },
+  name: { zh: "名称", en: "Name" },
+  type: { zh: "类型", en: "Type" },
+  required: { zh: "必选", en: "Required" },
+  text: { zh: "描述", en: "Description" },
+  yes: { zh: "是", en: "Yes" },
+  no: { zh: "否", en: "No" },
+  deprecated: { zh: "已废弃。", en: "Deprecated." },
+  step: { zh: "步骤", en: "Step" },
+  code: { zh: "错误码", en: "Code" },
+  when: { zh: "出现场景", en: "When it arises" },
+  args: { zh: "参数", en: "Arguments" },
+  layer: { zh: "来源", en: "Layer" },
+  message: { zh: "错误信息", en: "Message" },
+  messageZh: { zh: "中文信息", en: "Chinese message" },
+  messageEn: { zh: "英文信息", en: "English message" },
+  apis: { zh: "接口", en: "Operations" },
+  alwaysLocked: { zh: "始终锁定", en: "Always locked" },
+  rule: { zh: "规则", en: "Rule" },
+  value: { zh: "取值", en: "Value" },
+  processTemplate: { zh: "进程模板", en: "Process template" },
+  request: { zh: "请求", en: "Request" },
+  readBack: { zh: "回读结果", en: "Read back" },
+  templateValue: { zh: "模板值", en: "Template value" },
+  locked: { zh: "锁定", en: "Locked" },
+  callerValue: { zh: "请求值", en: "Caller's value" },
+  storedValue: { zh: "保存结果", en: "Stored value" },
+  topic: { zh: "项目", en: "Topic" },
+  published: { zh: "官方文档", en: "Published page" },
+  actual: { zh: "实际行为", en: "Real CMDB" },
+  otherLanguage: { zh: "English", en: "中文" },
+} as const satisfies Record<string, Record<Language, string>>;
+
+/** A label in one language. */
+export function label(key: keyof typeof LABELS, language: Language): string {
+  return LABELS[key][language];
+}

@@ -1,0 +1,194 @@
+import type { BilingualText } from "../model/build-model.ts";
+import { type Language, label } from "./docs-labels.ts";
+import type { DocsModel, ErrorCodeDoc, ExampleDoc, LockDoc, OperationDoc } from "./docs-model.ts";
+import type { FieldTable } from "./docs-schema.ts";
+
+/**
+ * Renders one operation's API page in one language, in the layout of BlueKing's published pages (请求地址, 请求方法,
+ * 功能描述, 请求参数, 请求参数示例, 返回结果示例, 返回结果参数说明), followed by its validation order, error codes, lock
+ * rules and the differences from the published page.
+ * @see cmdb-semantics §1.4, §2, §4.4
+ */
+export function renderOperationPage(model: DocsModel, operation: OperationDoc, language: Language): string {
+  const l = (key: Parameters<typeof label>[0]) => label(key, language);
+  const other: Language = language === "zh" ? "en" : "zh";
+  const out: string[] = [];
+  out.push(`# ${operation.apiName}`, "");
+  out.push(
+    `${pick(operation.summary, language)} · [${label("otherLanguage", language)}](${operation.apiName}.${other}.md)`,
+  );
+  out.push("", `### ${l("requestUrl")}`, "", operation.path, "");
+  out.push(`### ${l("method")}`, "", operation.method, "");
+  if (operation.esbDest !== "") out.push(`${l("backend")}: \`${operation.esbDest}\``, "");
+  out.push(`### ${l("description")}`, "", pick(operation.description, language), "");
+
+  out.push(`### ${l("requestParams")}`, "");
+  out.push(`#### ${l("commonParams")}`, "");
+  if (pick(model.commonArgsNote, language) !== "") out.push(pick(model.commonArgsNote, language), "");
+  out.push(...renderTables(operation.commonArgs, language, true, 4));
+  operation.params.forEach((table, i) => {
+    if (i === 0 || table.path === "") out.push(`#### ${l("interfaceParams")}`, "");
+    out.push(...renderTables([table], language, true, 4));
+  });
+
+  out.push(`### ${l("requestExample")}`, "", ...renderExamples(operation.requestExamples, language));
+  out.push(`### ${l("responseExample")}`, "", ...renderExamples(operation.responseExamples, language));
+  out.push(`### ${l("responseParams")}`, "");
+  out.push(...renderTables(operation.response, language, false, 4, "response"));
+
+  if (operation.validationOrder.length > 0) {
+    out.push(`### ${l("validationOrder")}`, "");
+    out.push(row([l("step"), l("code"), l("when")]), row(["---", "---", "---"]));
+    for (const step of operation.validationOrder) {
+      out.push(row([String(step.step), String(step.code), pick(step.when, language)]));
+    }
+    out.push("");
+  }
+  out.push(`### ${l("errorCodes")}`, "", ...renderErrorCodes(operation.errorCodes, language, false));
+  if (operation.appliesLockRules) out.push(...renderLock(model.lock, operation, language));
+  if (operation.differences.length > 0) {
+    out.push(`### ${l("differences")}`, "");
+    if (pick(model.differencesIntro, language) !== "") out.push(pick(model.differencesIntro, language), "");
+    out.push(row([l("topic"), l("published"), l("actual")]), row(["---", "---", "---"]));
+    for (const d of operation.differences) {
+      out.push(row([topic(d.topic), pick(d.published, language), pick(d.actual, language)]));
+    }
+    out.push("");
+  }
+  return `${out
+    .join("\n")
+    .replace(/\n{3,}/g, "\n\n")
+    .trimEnd()}\n`;
+}
+
+/** The error-code table of the docs; `withApis` adds the column of operations that can answer each code. */
+export function renderErrorCodes(codes: readonly ErrorCodeDoc[], language: Language, withApis: boolean): string[] {
+  const l = (key: Parameters<typeof label>[0]) => label(key, language);
+  const headers = [l("code"), l("name"), l("messageZh"), l("messageEn"), l("when"), l("args")];
+  if (withApis) headers.push(l("apis"));
+  const out = [row(headers), row(headers.map(() => "---"))];
+  for (const e of codes) {
+    const cells = [
+      String(e.code),
+      code(e.name),
+      e.message.zh,
+      e.message.en,
+      pick(e.when, language),
+      pick(e.args, language),
+    ];
+    if (withApis) cells.push(e.apis.join(", "));
+    out.push(row(cells));
+  }
+  return [...out, ""];
+}
+
+function renderLock(lock: LockDoc, operation: OperationDoc, language: Language): string[] {
+  const l = (key: Parameters<typeof label>[0]) => label(key, language);
+  const out = [`### ${l("lockRules")}`, "", pick(lock.description, language), ""];
+  out.push(
+    `#### ${l("lockableFields")}`,
+    "",
+    row([l("field"), l("type"), l("alwaysLocked")]),
+    row(["---", "---", "---"]),
+  );
+  for (const f of lock.lockableFields) out.push(row([f.field, f.type, f.alwaysLocked ? l("yes") : l("no")]));
+  out.push("");
+  if (operation.bindInfoRows.length > 0) {
+    out.push(`#### ${l("bindInfo")}`, "", row([l("field"), l("text")]), row(["---", "---"]));
+    for (const r of operation.bindInfoRows) out.push(row([r.path, pick(r.description, language)]));
+    out.push("");
+  }
+  out.push(`#### ${l("ruleData")}`, "", row([l("rule"), l("value")]), row(["---", "---"]));
+  for (const r of lock.rules) out.push(row([code(r.key), code(r.value)]));
+  out.push("");
+  const worked = lock.worked;
+  if (worked) {
+    out.push(`#### ${l("workedExample")}`, "");
+    const text = (t: BilingualText) => pick(t, language);
+    out.push(
+      `- ${l("processTemplate")} (\`process_template_id\` ${worked.processTemplateId}): ${text(worked.template.summary)}`,
+    );
+    out.push(
+      `- ${l("request")}: ${joinSentences(sentence(text(worked.request.summary), language), text(worked.request.description))}`,
+    );
+    out.push(`- ${l("readBack")}: ${text(worked.stored.summary)}`, "");
+    const headers = [l("field"), l("templateValue"), l("locked"), l("callerValue"), l("storedValue")];
+    out.push(row(headers), row(headers.map(() => "---")));
+    for (const r of worked.rows) {
+      out.push(row([r.field, code(r.template), r.locked ? l("yes") : l("no"), code(r.caller), code(r.stored)]));
+    }
+    out.push("");
+  }
+  return out;
+}
+
+function renderTables(
+  tables: readonly FieldTable[],
+  language: Language,
+  withRequired: boolean,
+  level: number,
+  topTitle?: string,
+): string[] {
+  const l = (key: Parameters<typeof label>[0]) => label(key, language);
+  const out: string[] = [];
+  for (const table of tables) {
+    const title = table.path === "" ? topTitle : `${table.path} ${l("fieldsOf")}`;
+    if (title !== undefined) out.push(`${"#".repeat(level)} ${title}`, "");
+    const headers = withRequired
+      ? [l("field"), l("type"), l("required"), l("text")]
+      : [l("name"), l("type"), l("text")];
+    out.push(row(headers), row(headers.map(() => "---")));
+    for (const r of table.rows) {
+      const text = r.deprecated
+        ? joinSentences(l("deprecated"), pick(r.description, language))
+        : pick(r.description, language);
+      out.push(row(withRequired ? [r.path, r.type, r.required ? l("yes") : l("no"), text] : [r.path, r.type, text]));
+    }
+    out.push("");
+  }
+  return out;
+}
+
+function renderExamples(examples: readonly ExampleDoc[], language: Language): string[] {
+  return examples.flatMap((e) => [
+    `#### ${pick(e.summary, language)}`,
+    "",
+    ...(pick(e.description, language) === "" ? [] : [pick(e.description, language), ""]),
+    "```json",
+    e.json,
+    "```",
+    "",
+  ]);
+}
+
+/** Joins two sentences; Chinese sentences end in "。" and need no space between them. */
+export function joinSentences(first: string, second: string): string {
+  return first.endsWith("。") ? `${first}${second}` : `${first} ${second}`;
+}
+
+/** A summary closed as a sentence, with the full stop of its language. */
+function sentence(text: string, language: Language): string {
+  return /[.。]$/u.test(text) ? text : `${text}${language === "zh" ? "。" : "."}`;
+}
+
+/** The text in the wanted language, falling back to the other one when the spec has only that. */
+export function pick(text: BilingualText, language: Language): string {
+  return text[language] !== "" ? text[language] : text[language === "zh" ? "en" : "zh"];
+}
+
+function row(cells: readonly string[]): string {
+  return `| ${cells.map((c) => c.replace(/\|/g, "\\|").replace(/\n/g, " ")).join(" | ")} |`;
+}
+
+/** A topic that is a field path reads as code; a phrase ("legacy flat fields") as text. */
+export function isFieldPath(text: string): boolean {
+  return /^[A-Za-z_][\w.]*$/.test(text);
+}
+
+function topic(text: string): string {
+  return isFieldPath(text) ? code(text) : text;
+}
+
+function code(text: string): string {
+  return text === "" ? "—" : `\`${text}\``;
+}

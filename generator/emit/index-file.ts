@@ -1,0 +1,17 @@
+import type { GeneratedFile } from "../generated-file.ts";
+import { CLIENT_FILE } from "./client.ts";
+import { GENERATED_HEADER } from "./header.ts";
+import { TYPES_FILE } from "./types.ts";
+
+/** The path of the entry file inside the output folder. */
+export const INDEX_FILE = "index.ts";
+
+/** Emits `index.ts`, re-exporting the client and the types so a repo imports one file. */
+export function emitIndex(): GeneratedFile {
+  const specifier = (file: string) => JSON.stringify(`./${file.replace(/\.ts$/, ".js")}`);
+  const lines = [
+    `export * from ${specifier(CLIENT_FILE)};`,
+    `export type { components, operations, paths } from ${specifier(TYPES_FILE)};`,
+  ];
+  return { path: INDEX_FILE, contents: `${GENERATED_HEADER}\n${lines.join("\n")}\n` };
+}

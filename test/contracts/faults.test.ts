@@ -1,0 +1,67 @@
+/**
+ * The checks must be proven able to fail: `verify` runs against the reference CMDB once per deliberate fault and
+ * must exit 1 with the summary naming the rule the fault breaks; against the clean provider it must exit 0.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import { runVerify } from "../../cli/verify.ts";
+import { FAULT_NAMES, type FaultName } from "../../provider/faults.ts";
+import { startReferenceCmdb } from "../../provider/server.ts";
+
+/** The summary heading of the rule each fault breaks (DESIGN.md "Checks"). */
+const BROKEN_RULE: Partial<Record<FaultName, "Envelope" | "Business rules" | "Template lock">> = {
+  "code-as-string": "Envelope",
+  "result-code-mismatch": "Envelope",
+  "http-400-on-business-error": "Envelope",
+  "data-not-null-on-failure": "Envelope",
+  "locked-scalar-overridden": "Template lock",
+  "unmatched-bind-row-kept": "Template lock",
+  "process-name-overridable": "Template lock",
+  "no-rollback": "Business rules",
+  "ids-reversed": "Envelope",
+  "host-check-skipped": "Business rules",
+  "instance-limit-ignored": "Business rules",
+  "deleted-instance-still-listed": "Business rules",
+  "locked-bind-port-overridden": "Template lock",
+};
+
+async function verifyAgainst(fault?: FaultName): Promise<{ code: number; summary: string }> {
+  const cmdb = await startReferenceCmdb(fault ? { fault } : {});
+  let out = "";
+  try {
+    const code = await runVerify(["--provider-url", cmdb.url, "--state-setup-url", cmdb.stateSetupUrl], {
+      stdout: (t) => {
+        out += t;
+      },
+      stderr: (t) => {
+        out += t;
+      },
+    });
+    return { code, summary: out.slice(out.indexOf("\nSummary")) };
+  } finally {
+    await cmdb.close();
+  }
+}
+
+const caught: string[] = [];
+
+afterAll(() => {
+  // The score the issue asks for: every fault must be caught.
+  console.log(`verify caught ${caught.length}/${FAULT_NAMES.length} faults of the reference CMDB`);
+});
+
+describe("verify against the reference CMDB", () => {
+  it("passes the clean provider (exit 0)", async () => {
+    const { code, summary } = await verifyAgainst();
+    expect(code, summary).toBe(0);
+    expect(summary).toMatch(/PASS: \d+ checks, 0 failed/);
+  });
+
+  it.each(FAULT_NAMES.map((f) => [f]))("catches --fault %s (exit 1, the broken rule named)", async (fault) => {
+    const { code, summary } = await verifyAgainst(fault);
+    expect(code, summary).toBe(1);
+    const rule = BROKEN_RULE[fault];
+    // A fault this test does not know yet must still fail some rule.
+    expect(summary, summary).toMatch(rule ? new RegExp(`  ${rule}: \\d+ failed`) : /: \d+ failed/);
+    caught.push(fault);
+  });
+});

@@ -1,0 +1,125 @@
+import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  BREAKS_COMMENT,
+  checkInteractionAgainstSpec,
+  checkPactsAgainstSpec,
+  loadPacts,
+  normalizePactText,
+  PACTS_DIR,
+  type PactFile,
+  type PactInteraction,
+  PactLoadError,
+} from "../../contracts/verify/pacts.ts";
+import { CANARY_SECRET } from "../../contracts/verify/secrets.ts";
+import { loadSpec, type OpenApiDocument } from "../../spec/load-spec.ts";
+import { createSchemaValidator, loadWorldSchema, type SchemaValidator } from "../../spec/schema-validator.ts";
+
+let document: OpenApiDocument;
+let validator: SchemaValidator;
+let pacts: PactFile[];
+
+beforeAll(async () => {
+  document = (await loadSpec()).document;
+  validator = createSchemaValidator(document, await loadWorldSchema());
+  pacts = await loadPacts();
+});
+
+function interaction(description: string): PactInteraction {
+  const found = pacts.flatMap((p) => p.interactions).find((i) => i.description === description);
+  if (!found) throw new Error(`no interaction "${description}" in the committed pact`);
+  return structuredClone(found);
+}
+
+describe("loadPacts", () => {
+  it("loads the committed pact with every interaction the issue lists", () => {
+    expect(pacts.map((p) => `${p.consumer}→${p.provider}`)).toEqual(["cmdb-contract-consumer→bk-cmdb"]);
+    expect(pacts[0]?.interactions.length).toBeGreaterThanOrEqual(15);
+    for (const i of pacts[0]?.interactions ?? []) {
+      // Every provider state carries its world, so any provider with the one state-setup endpoint can verify it.
+      expect(i.providerStates?.[0]?.params?.world, i.description).toBeTypeOf("object");
+    }
+  });
+
+  it("reports an unreadable pact as a PactLoadError naming the file", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "pacts-"));
+    await writeFile(join(dir, "broken.json"), "{ not json");
+    await expect(loadPacts(dir)).rejects.toThrow(PactLoadError);
+    await expect(loadPacts(dir)).rejects.toThrow(/broken\.json/);
+  });
+});
+
+describe("committed pact files", () => {
+  it("never carry the canary secret", async () => {
+    for (const name of await readdir(PACTS_DIR)) {
+      expect(await readFile(join(PACTS_DIR, name), "utf8")).not.toContain(CANARY_SECRET);
+    }
+  });
+
+  it("are in canonical form (sorted, final newline), so regenerating them changes no byte", async () => {
+    for (const name of (await readdir(PACTS_DIR)).filter((n) => n.endsWith(".json"))) {
+      const text = await readFile(join(PACTS_DIR, name), "utf8");
+      expect(normalizePactText(text)).toBe(text);
+    }
+  });
+});
+
+describe("checkPactsAgainstSpec", () => {
+  it("accepts every committed interaction, request and response", () => {
+    const failures = checkPactsAgainstSpec(pacts, document, validator).flatMap((c) => c.failures);
+    expect(failures).toEqual([]);
+  });
+});
+
+describe("checkInteractionAgainstSpec", () => {
+  it("rejects a response that drifted from the spec with a pointer into the spec", () => {
+    const wrong = interaction("a request to create one service instance on a module without a template");
+    (wrong.response.body as { content: Record<string, unknown> }).content.code = "0";
+    const failures = checkInteractionAgainstSpec(wrong, document, validator);
+    expect(failures.length).toBeGreaterThan(0);
+    expect(failures.some((f) => f.pointer === "response body /code")).toBe(true);
+    expect(failures.every((f) => f.expected.startsWith("cmdb.openapi.yaml#/"))).toBe(true);
+    expect(failures.map((f) => f.expected)).toContain(
+      "cmdb.openapi.yaml#/components/schemas/Envelope/properties/code/type",
+    );
+  });
+
+  it("rejects a request that breaks the spec without declaring it", () => {
+    const wrong = interaction("a request to create one service instance on a module without a template");
+    (wrong.request.body as { content: Record<string, unknown> }).content.bk_biz_id = "2";
+    const failures = checkInteractionAgainstSpec(wrong, document, validator);
+    expect(failures.map((f) => [f.pointer, f.expected])).toContainEqual([
+      "request body /bk_biz_id",
+      "cmdb.openapi.yaml#/components/schemas/CreateServiceInstanceParams/properties/bk_biz_id/type",
+    ]);
+  });
+
+  it("accepts exactly the declared violation, and no other one beside it", () => {
+    const declared = interaction("a request to create 101 service instances");
+    expect(declared.comments?.[BREAKS_COMMENT]).toBe("/instances maxItems");
+    expect(checkInteractionAgainstSpec(declared, document, validator)).toEqual([]);
+    (declared.request.body as { content: Record<string, unknown> }).content.bk_module_id = "61";
+    const failures = checkInteractionAgainstSpec(declared, document, validator);
+    expect(failures.map((f) => f.pointer)).toEqual(["request body /bk_module_id"]);
+  });
+
+  it("rejects a declaration the body does not actually break", () => {
+    const declared = interaction("a request to create 101 service instances");
+    const body = declared.request.body as { content: { instances: unknown[] } };
+    body.content.instances = body.content.instances.slice(0, 3);
+    const failures = checkInteractionAgainstSpec(declared, document, validator);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]?.expected).toContain("/instances maxItems");
+  });
+});
+
+describe("normalizePactText", () => {
+  it("sorts interactions and keys whatever order they were written in", () => {
+    const a = JSON.stringify({ z: 1, interactions: [{ description: "b" }, { description: "a" }], a: 2 });
+    const b = JSON.stringify({ a: 2, interactions: [{ description: "a" }, { description: "b" }], z: 1 });
+    expect(normalizePactText(a)).toBe(normalizePactText(b));
+    expect(normalizePactText(a).endsWith("}\n")).toBe(true);
+  });
+});
