@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../../cli/main.ts";
 import { loadSpec, resolvePointer, SPEC_PATH, SpecError } from "../../spec/load-spec.ts";
 
 let dir: string;
@@ -70,7 +71,7 @@ describe("loadSpec", () => {
         "invalid YAML names the line",
         {
           edit: (t) => t.replace("paths:\n", "paths:\n  bad: [unclosed\n"),
-          want: { text: /cmdb\.openapi\.yaml:\d+:\d+/ },
+          want: { text: /openapi\.yaml:\d+:\d+/ },
         },
       ],
     ];
@@ -83,6 +84,22 @@ describe("loadSpec", () => {
     expect(error.message).toMatch(want.text);
     if (want.pointer) expect(error.problems.map((p) => p.pointer)).toContain(want.pointer);
     if (want.line) expect(error.problems.find((p) => p.pointer === want.pointer)?.line).toBe(want.line);
+  });
+
+  it.each(cases)("exits 2 from the command line on %s, naming the file and the place", async (name, { edit, want }) => {
+    const file = join(dir, `cli-${cases.findIndex(([n]) => n === name)}.openapi.yaml`);
+    await writeFile(file, edit(specText));
+    let stderr = "";
+    const code = await runCli(["generate", "--spec", file, "--out", join(dir, "out"), "--check"], {
+      stdout: () => {},
+      stderr: (text) => {
+        stderr += text;
+      },
+    });
+    expect(code).toBe(2);
+    expect(stderr).toContain(file);
+    expect(stderr).toMatch(want.text);
+    if (want.pointer) expect(stderr).toContain(`#${want.pointer}`);
   });
 
   it("reports an unreadable file by name", async () => {
