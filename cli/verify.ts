@@ -38,7 +38,13 @@ Options:
   -h, --help               show this help
 
 A provider that hangs, resets connections, answers HTML or an oversized body is reported as a failure.
-Secrets are replaced by placeholders (<BK_APP_SECRET>, <BK_TOKEN>) in every line, curl command and report.
+
+Each failure comes with curl lines to reproduce it, in the order to send them: \`setup:\` POSTs the state-setup
+body verify sent (the scenario's world) to the state-setup URL, \`step N:\` lines (if any) replay the earlier
+steps of the scenario that changed the state, and \`reproduce:\` sends the failing request. Live mode has no setup.
+Secrets are replaced by placeholders in every line, curl command and report: one placeholder stands for one value
+in all lines of a failure (<BK_APP_SECRET>, <BK_TOKEN>, numbered <BK_APP_SECRET_2> for a second one of a world),
+and <OTHER_BK_APP_SECRET>/<OTHER_BK_TOKEN> for a value the world does not know (a deliberately wrong one).
 
 Exit codes: 0 all checks passed; 1 a check failed; 2 could not run (bad arguments, an unreadable pact,
 fixture or live file, a provider that cannot be reached).

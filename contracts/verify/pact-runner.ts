@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { type PactFile, type PactInteraction, ruleOf } from "./pacts.ts";
 import type { CheckFailure, CheckResult } from "./report.ts";
-import { showValue } from "./report.ts";
+import { showValue, withReproduction } from "./report.ts";
 import { formatCurl } from "./secrets.ts";
 import type { OperationId, ProviderSession } from "./session.ts";
 
@@ -16,6 +16,9 @@ export interface PactRunOptions {
   /** Where the provider's state-setup endpoint is; the verifier reaches it through the recording proxy. */
   stateSetupUrl: string;
 }
+
+/** One provider state of an interaction. */
+type PactProviderState = NonNullable<PactInteraction["providerStates"]>[number];
 
 /** What the recording proxy saw for one request of the Pact verifier. */
 interface ProxiedExchange {
@@ -46,12 +49,15 @@ export async function runPactVerifier(
         pact.interactions.map((interaction): CheckResult => {
           const rule = ruleOf(interaction);
           const name = interaction.description;
+          const setup = setupCurlOf(session, first);
           const failure: CheckFailure = {
             rule: preflight.transport ? "envelope" : rule,
             scenario: `pact interaction "${name}"`,
             pointer: "(state setup)",
             expected: "the provider accepts the world",
             actual: `not verified: ${preflight.reason}`,
+            // The state-setup request is the one that failed.
+            ...(setup !== undefined ? { curl: setup } : {}),
           };
           return { source: "pact", name, rule, failures: [failure] };
         }),
@@ -92,13 +98,16 @@ function toCheck(
   const rule = ruleOf(interaction);
   const name = interaction.description;
   const title = `pact interaction "${name}"`;
-  const state = interaction.providerStates?.[0]?.name;
+  const providerState = interaction.providerStates?.[0];
+  const state = providerState?.name;
   const body = interaction.request.body?.content;
   const operation = operationOfPath(session, interaction.request.path);
   const curl = formatCurl(
     operation ? session.urlOf(operation) : `${session.target.providerUrl}${interaction.request.path}`,
     body,
+    providerState?.params?.world,
   );
+  const setup = providerState ? setupCurlOf(session, providerState) : undefined;
   const failures: CheckFailure[] = [];
   if (outcome.kind === "crashed") {
     failures.push({
@@ -146,7 +155,20 @@ function toCheck(
       failures.push(...exchange.failures.map((f) => ({ ...f, scenario: title, ...(state ? { state } : {}) })));
     }
   }
-  return { source: "pact", name, rule, failures: dedupe(failures) };
+  // A failure with a request is tied to this interaction alone: its provider state is the setup to send first.
+  const reproducible = failures.map((f) => (f.curl !== undefined ? withReproduction(f, setup) : f));
+  return { source: "pact", name, rule, failures: dedupe(reproducible) };
+}
+
+/**
+ * The `setup` line of an interaction: the state-setup body the Pact verifier sends for its provider state
+ * (`providerStatesSetupBody`), to the run's state-setup URL; undefined without one.
+ */
+function setupCurlOf(session: ProviderSession, providerState: PactProviderState): string | undefined {
+  const url = session.target.stateSetupUrl;
+  if (url === undefined) return undefined;
+  const body = { state: providerState.name, params: providerState.params ?? {}, action: "setup" };
+  return formatCurl(url, body, providerState.params?.world);
 }
 
 function dedupe(failures: CheckFailure[]): CheckFailure[] {
@@ -180,8 +202,10 @@ async function startRecordingProxy(
         }
         const path = (req.url ?? "/").split("?")[0] ?? "/";
         if (path === STATE_PATH) {
-          const setup = body as { state?: string; action?: string } | undefined;
+          const setup = body as { state?: string; action?: string; params?: { world?: unknown } } | undefined;
           if (setup?.action !== "teardown") currentState = setup?.state;
+          // The envelope failures of the requests that follow name the world's secrets as the setup line does.
+          session.stateWorld = setup?.action === "teardown" ? undefined : setup?.params?.world;
           const exchange = await session.post(stateSetupUrl, body);
           if (exchange.ok) {
             res.writeHead(exchange.status, { "content-type": exchange.contentType || "application/json" });

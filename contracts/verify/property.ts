@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import type { OpenApiDocument } from "../../spec/load-spec.ts";
 import type { CheckFailure, CheckResult } from "./report.ts";
-import { showValue } from "./report.ts";
+import { showValue, withReproduction } from "./report.ts";
 import { compareProcessRows, sortProcesses } from "./run-scenarios.ts";
 import { defaultAuth, type World } from "./scenarios.ts";
 import { formatCurl } from "./secrets.ts";
@@ -247,7 +247,8 @@ export function propertyCaseArbitrary(
 /**
  * The property-based lock check: for random templates and random `process_info`, creates through the provider, reads
  * back with `list_process_instance` and compares with {@link applyTemplateLock}, an implementation of the lock rules
- * written independently of the provider. Stops at the first failing case and reports it with a `curl` line.
+ * written independently of the provider. Stops at the first failing case and reports it with its `setup` (the
+ * generated world) and `curl` lines.
  * @see cmdb-semantics §2.1, §2.2
  */
 export async function runPropertyCheck(
@@ -279,6 +280,7 @@ async function runCase(
   sample: PropertyCase,
   label: string,
 ): Promise<CheckFailure[]> {
+  const setupCurl = session.setupCurl(label, sample.world);
   const setup = await session.setState(label, sample.world, "setup");
   if (setup !== undefined) {
     return [
@@ -288,15 +290,31 @@ async function runCase(
         pointer: "(state setup)",
         expected: "the provider accepts the world",
         actual: setup.reason,
+        // The state-setup request is the one that failed.
+        ...(setupCurl !== undefined ? { curl: setupCurl } : {}),
       },
     ];
   }
   const auth = defaultAuth(sample.world);
   const body = { ...auth, ...sample.body };
-  const curl = formatCurl(session.urlOf("createServiceInstance"), body);
-  const state = `${label}: world ${JSON.stringify(sample.world.service_templates)}`;
+  const curl = formatCurl(session.urlOf("createServiceInstance"), body, sample.world);
+  const failures = await createAndCompare(session, rules, sample, label, body, curl);
+  await session.setState(label, sample.world, "teardown");
+  // The generated world is in the setup line: the case needs nothing else to be reproduced.
+  return failures.map((f) => withReproduction(f, setupCurl));
+}
+
+async function createAndCompare(
+  session: ProviderSession,
+  rules: LockRules,
+  sample: PropertyCase,
+  label: string,
+  body: Record<string, unknown>,
+  curl: string,
+): Promise<CheckFailure[]> {
+  const auth = defaultAuth(sample.world);
   const created = await session.call("createServiceInstance", body, label, { createdInstances: 1 });
-  const failures: CheckFailure[] = created.failures.map((f) => ({ ...f, state }));
+  const failures: CheckFailure[] = [...created.failures];
   const envelope = created.exchange.ok ? (created.exchange.json as Record<string, unknown> | null) : null;
   if (envelope?.result !== true || !Array.isArray(envelope.data)) {
     if (envelope !== null && typeof envelope === "object") {
@@ -307,7 +325,6 @@ async function runCase(
         expected: "0 (every generated value is valid)",
         actual: `${showValue(envelope.code)} (${showValue(envelope.message, 100)})`,
         curl,
-        state,
       });
     }
     return failures;
@@ -329,7 +346,6 @@ async function runCase(
     });
   const place = `list_process_instance(service_instance_id=${id})`;
   const where = { rule: "template-lock" as const, scenario: label, place, curl };
-  failures.push(...compareProcessRows(expected, sortProcesses(list.data), where).map((f) => ({ ...f, state })));
-  await session.setState(label, sample.world, "teardown");
+  failures.push(...compareProcessRows(expected, sortProcesses(list.data), where));
   return failures;
 }

@@ -23,6 +23,61 @@ export interface CheckFailure {
   curl?: string;
   /** The provider state the request needs, when it needs one. */
   state?: string;
+  /**
+   * A `curl` line to send before `curl`: the state-setup request verify sent for the failing check (its world's
+   * secrets as the placeholders `curl` uses); absent where no state was set up (live mode).
+   */
+  setup?: string;
+  /** The requests of earlier steps of the scenario that change the state the failing request sees, in order. */
+  earlierSteps?: EarlierStep[];
+}
+
+/** One request of an earlier scenario step, to send between `setup` and `curl`. */
+export interface EarlierStep {
+  /** The step's index in the scenario, as the failure's scenario names it (`step 0`, `step 1`, …). */
+  step: number;
+  curl: string;
+}
+
+/**
+ * A failure with how to reproduce it: the `setup` line and the earlier steps, placed before `curl` so that the
+ * report's fields read in the order the lines are sent.
+ */
+export function withReproduction(
+  failure: CheckFailure,
+  setup: string | undefined,
+  earlierSteps: readonly EarlierStep[] = [],
+): CheckFailure {
+  const { curl, setup: _setup, earlierSteps: _steps, ...rest } = failure;
+  return {
+    ...rest,
+    ...(setup !== undefined ? { setup } : {}),
+    ...(earlierSteps.length > 0 ? { earlierSteps: [...earlierSteps] } : {}),
+    ...(curl !== undefined ? { curl } : {}),
+  };
+}
+
+/**
+ * The labelled lines that reproduce a failure (`setup:`, `step N:`, `reproduce:`), in the order to send them; when
+ * the failure printed just before had the same setup and earlier steps, they are not repeated.
+ */
+export function formatReproduction(failure: CheckFailure, previous?: CheckFailure): string[] {
+  const lines: string[] = [];
+  const label = (name: string): string => `${name}:`.padEnd(11);
+  if (failure.setup !== undefined) {
+    if (previous !== undefined && sameSetup(failure, previous)) {
+      lines.push(`${label("setup")}the same as for the failure above`);
+    } else {
+      lines.push(`${label("setup")}${failure.setup}`);
+      for (const s of failure.earlierSteps ?? []) lines.push(`${label(`step ${s.step}`)}${s.curl}`);
+    }
+  }
+  if (failure.curl !== undefined) lines.push(`${label("reproduce")}${failure.curl}`);
+  return lines;
+}
+
+function sameSetup(a: CheckFailure, b: CheckFailure): boolean {
+  return a.setup === b.setup && JSON.stringify(a.earlierSteps ?? []) === JSON.stringify(b.earlierSteps ?? []);
 }
 
 /** One check as it ran: its name, the rule it belongs to, and its failures (none when it passed). */
@@ -68,7 +123,8 @@ export function formatCheckLine(check: CheckResult, progress: string): string {
 export const SUMMARY_FAILURES_PER_RULE = 10;
 
 /**
- * The summary grouped by rule: for each failure the scenario, the pointer, expected against actual and a `curl` line.
+ * The summary grouped by rule: for each failure the scenario, the pointer, expected against actual, and the `curl`
+ * lines that set up its provider state and reproduce it.
  * @see DESIGN.md "Checks" for the three rules.
  */
 export function formatSummary(report: VerifyReport): string {
@@ -80,14 +136,14 @@ export function formatSummary(report: VerifyReport): string {
     // The envelope rule is checked on every response rather than by checks of its own.
     const scope = rule === "envelope" ? `${report.responsesChecked} responses checked` : `${checks} checks`;
     lines.push(`  ${title}: ${inRule.length === 0 ? "passed" : `${inRule.length} failed`} (${scope})`);
-    for (const f of inRule.slice(0, SUMMARY_FAILURES_PER_RULE)) {
+    inRule.slice(0, SUMMARY_FAILURES_PER_RULE).forEach((f, i) => {
       lines.push(`    ✗ ${f.scenario}`);
       lines.push(`      at ${f.pointer}`);
       lines.push(`      expected ${f.expected}`);
       lines.push(`      actual   ${f.actual}`);
       if (f.state !== undefined) lines.push(`      state    ${f.state}`);
-      if (f.curl !== undefined) lines.push(`      reproduce: ${f.curl}`);
-    }
+      for (const line of formatReproduction(f, inRule[i - 1])) lines.push(`      ${line}`);
+    });
     if (inRule.length > SUMMARY_FAILURES_PER_RULE) {
       lines.push(
         `    … and ${inRule.length - SUMMARY_FAILURES_PER_RULE} more (every failure is in --json and --junit)`,
@@ -144,14 +200,15 @@ export function formatJunitReport(report: VerifyReport): string {
       out.push(`    <testcase classname="${xml(`${rule}.${c.source}`)}" name="${xml(c.name)}">`);
       if (c.failures.length > 0) {
         const body = c.failures
-          .map((f) => {
+          .map((f, i) => {
             const lines = [
               `[${f.rule}] ${f.scenario}`,
               `at ${f.pointer}`,
               `expected ${f.expected}`,
               `actual   ${f.actual}`,
             ];
-            if (f.curl !== undefined) lines.push(`reproduce: ${f.curl}`);
+            if (f.state !== undefined) lines.push(`state    ${f.state}`);
+            lines.push(...formatReproduction(f, c.failures[i - 1]));
             return lines.join("\n");
           })
           .join("\n\n");

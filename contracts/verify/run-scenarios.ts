@@ -1,9 +1,9 @@
 import type { HttpExchange } from "./http.ts";
-import type { CheckFailure, CheckResult, RuleGroup } from "./report.ts";
-import { showValue } from "./report.ts";
-import { type ExpectedProcessRow, resolveAuth, type Scenario } from "./scenarios.ts";
+import type { CheckFailure, CheckResult, EarlierStep, RuleGroup } from "./report.ts";
+import { showValue, withReproduction } from "./report.ts";
+import { type ExpectedProcessRow, resolveAuth, type Scenario, type ScenarioStep } from "./scenarios.ts";
 import { formatCurl } from "./secrets.ts";
-import type { ProviderSession } from "./session.ts";
+import type { OperationId, ProviderSession } from "./session.ts";
 
 /** One difference between an expected (partial) value and what the provider returned. */
 export interface ValueDifference {
@@ -103,12 +103,14 @@ export function sortProcesses(data: unknown): Record<string, unknown>[] {
 
 /**
  * Runs one fixture scenario: sets up its world, runs its steps, compares codes and read-back processes with what
- * the scenario writes out, checks every envelope, and tears the world down.
+ * the scenario writes out, checks every envelope, and tears the world down. Every failure carries the `setup` line
+ * of the scenario's world and the requests of the earlier steps that changed the state (creates, deletes).
  * @see cmdb-semantics §1.2 (codes), §2 (read-back processes), §0 (all-or-nothing)
  */
 export async function runScenario(session: ProviderSession, scenario: Scenario): Promise<CheckResult> {
   const failures: CheckFailure[] = [];
   const result: CheckResult = { source: "fixture", name: scenario.name, rule: scenario.rule, failures };
+  const setup = session.setupCurl(scenario.name, scenario.world);
   const setupProblem = await session.setState(scenario.name, scenario.world, "setup");
   if (setupProblem !== undefined) {
     failures.push({
@@ -117,87 +119,112 @@ export async function runScenario(session: ProviderSession, scenario: Scenario):
       pointer: "(state setup)",
       expected: "the provider accepts the world",
       actual: setupProblem.reason,
+      // The state-setup request is the one that failed.
+      ...(setup !== undefined ? { curl: setup } : {}),
     });
     return result;
   }
-  const auth = resolveAuth(scenario.world, scenario.auth);
-  const created: number[][] = [];
+  const run: ScenarioRun = { auth: resolveAuth(scenario.world, scenario.auth), created: [] };
+  const earlierSteps: EarlierStep[] = [];
   for (const [index, step] of scenario.steps.entries()) {
-    const where = `${scenario.name} step ${index}`;
-    if (step.kind === "create") {
-      const body = { ...auth, ...step.body };
-      const instances = Array.isArray(step.body.instances) ? step.body.instances.length : undefined;
-      const call = await session.call(
-        "createServiceInstance",
-        body,
-        where,
-        instances ? { createdInstances: instances } : {},
-      );
-      failures.push(...call.failures);
-      const curl = formatCurl(session.urlOf("createServiceInstance"), body);
-      const envelope = envelopeOf(call.exchange);
-      const ids = envelope?.result === true && Array.isArray(envelope.data) ? (envelope.data as number[]) : [];
-      created.push(ids);
-      if (envelope === undefined) continue;
-      const codeFailures = checkCode(scenario.rule, where, step.expectCode, envelope, curl);
-      failures.push(...codeFailures);
-      if (codeFailures.length > 0) continue;
-      if (step.expectPermission !== undefined) {
-        for (const d of compareExpected(step.expectPermission, envelope.permission, "/permission")) {
-          failures.push({ rule: scenario.rule, scenario: where, ...showDifference(d), curl });
-        }
-      }
-      if (step.expectProcesses !== undefined) {
-        for (const [i, expectedRows] of step.expectProcesses.entries()) {
-          const id = ids[i];
-          if (id === undefined) break;
-          failures.push(
-            ...(await checkReadBack(session, scenario.rule, where, auth, step.body, i, id, expectedRows, curl)),
-          );
-        }
-      }
-    } else if (step.kind === "delete-created") {
-      const ids = created[step.createStep] ?? [];
-      if (ids.length === 0) continue;
-      const createStep = scenario.steps[step.createStep];
-      const bizId = createStep?.kind === "create" ? createStep.body.bk_biz_id : undefined;
-      const body = { ...auth, bk_biz_id: bizId, service_instance_ids: ids };
-      const call = await session.call("deleteServiceInstance", body, where);
-      failures.push(...call.failures);
-      const envelope = envelopeOf(call.exchange);
-      if (envelope !== undefined) {
-        const curl = formatCurl(session.urlOf("deleteServiceInstance"), body);
-        failures.push(...checkCode(scenario.rule, where, step.expectCode, envelope, curl));
-      }
-    } else {
-      const createStep = step.kind === "list-created" ? scenario.steps[step.createStep] : undefined;
-      const bodies =
-        step.kind === "list"
-          ? [{ ...auth, ...step.body }]
-          : (created[step.createStep] ?? []).map((id) => ({
-              ...auth,
-              bk_biz_id: createStep?.kind === "create" ? createStep.body.bk_biz_id : undefined,
-              service_instance_id: id,
-            }));
-      for (const body of bodies) {
-        const call = await session.call("listProcessInstance", body, where);
-        failures.push(...call.failures);
-        const envelope = envelopeOf(call.exchange);
-        if (envelope?.result === true && Array.isArray(envelope.data) && envelope.data.length > 0) {
-          failures.push({
-            rule: scenario.rule,
-            scenario: where,
-            pointer: `list_process_instance(service_instance_id=${String(body.service_instance_id)}) /data`,
-            expected: "no process: the instance must not exist",
-            actual: `${envelope.data.length} process(es)`,
-            curl: formatCurl(session.urlOf("listProcessInstance"), body),
-          });
-        }
-      }
-    }
+    const { failures: found, sent } = await runStep(session, scenario, run, step, index);
+    failures.push(...found.map((f) => withReproduction(f, setup, earlierSteps)));
+    earlierSteps.push(...sent.map((curl) => ({ step: index, curl })));
   }
   await session.setState(scenario.name, scenario.world, "teardown");
   return result;
+}
+
+/** What the steps of one scenario share: the auth fields and the IDs each create step made. */
+interface ScenarioRun {
+  auth: Record<string, string>;
+  created: number[][];
+}
+
+/** Runs one step; answers its failures and the `curl` lines of the requests it sent that change the state. */
+async function runStep(
+  session: ProviderSession,
+  scenario: Scenario,
+  run: ScenarioRun,
+  step: ScenarioStep,
+  index: number,
+): Promise<{ failures: CheckFailure[]; sent: string[] }> {
+  const { auth, created } = run;
+  const where = `${scenario.name} step ${index}`;
+  const curlOf = (operation: OperationId, body: unknown): string =>
+    formatCurl(session.urlOf(operation), body, scenario.world);
+  const failures: CheckFailure[] = [];
+  if (step.kind === "create") {
+    const body = { ...auth, ...step.body };
+    const curl = curlOf("createServiceInstance", body);
+    const instances = Array.isArray(step.body.instances) ? step.body.instances.length : undefined;
+    const call = await session.call(
+      "createServiceInstance",
+      body,
+      where,
+      instances ? { createdInstances: instances } : {},
+    );
+    failures.push(...call.failures);
+    const envelope = envelopeOf(call.exchange);
+    const ids = envelope?.result === true && Array.isArray(envelope.data) ? (envelope.data as number[]) : [];
+    created.push(ids);
+    if (envelope === undefined) return { failures, sent: [curl] };
+    const codeFailures = checkCode(scenario.rule, where, step.expectCode, envelope, curl);
+    failures.push(...codeFailures);
+    if (codeFailures.length > 0) return { failures, sent: [curl] };
+    if (step.expectPermission !== undefined) {
+      for (const d of compareExpected(step.expectPermission, envelope.permission, "/permission")) {
+        failures.push({ rule: scenario.rule, scenario: where, ...showDifference(d), curl });
+      }
+    }
+    for (const [i, expectedRows] of (step.expectProcesses ?? []).entries()) {
+      const id = ids[i];
+      if (id === undefined) break;
+      failures.push(
+        ...(await checkReadBack(session, scenario.rule, where, auth, step.body, i, id, expectedRows, curl)),
+      );
+    }
+    return { failures, sent: [curl] };
+  }
+  if (step.kind === "delete-created") {
+    const ids = created[step.createStep] ?? [];
+    if (ids.length === 0) return { failures, sent: [] };
+    const createStep = scenario.steps[step.createStep];
+    const bizId = createStep?.kind === "create" ? createStep.body.bk_biz_id : undefined;
+    const body = { ...auth, bk_biz_id: bizId, service_instance_ids: ids };
+    const curl = curlOf("deleteServiceInstance", body);
+    const call = await session.call("deleteServiceInstance", body, where);
+    failures.push(...call.failures);
+    const envelope = envelopeOf(call.exchange);
+    if (envelope !== undefined) failures.push(...checkCode(scenario.rule, where, step.expectCode, envelope, curl));
+    return { failures, sent: [curl] };
+  }
+  const createStep = step.kind === "list-created" ? scenario.steps[step.createStep] : undefined;
+  const bodies =
+    step.kind === "list"
+      ? [{ ...auth, ...step.body }]
+      : (created[step.createStep] ?? []).map((id) => ({
+          ...auth,
+          bk_biz_id: createStep?.kind === "create" ? createStep.body.bk_biz_id : undefined,
+          service_instance_id: id,
+        }));
+  for (const body of bodies) {
+    const call = await session.call("listProcessInstance", body, where);
+    failures.push(...call.failures);
+    const envelope = envelopeOf(call.exchange);
+    if (envelope?.result === true && Array.isArray(envelope.data) && envelope.data.length > 0) {
+      failures.push({
+        rule: scenario.rule,
+        scenario: where,
+        pointer: `list_process_instance(service_instance_id=${String(body.service_instance_id)}) /data`,
+        expected: "no process: the instance must not exist",
+        actual: `${envelope.data.length} process(es)`,
+        curl: curlOf("listProcessInstance", body),
+      });
+    }
+  }
+  // Reads change nothing: a later step does not need them to be sent again.
+  return { failures, sent: [] };
 }
 
 async function checkReadBack(

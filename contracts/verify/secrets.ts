@@ -10,14 +10,71 @@ export const SECRET_PLACEHOLDERS: Readonly<Record<string, string>> = {
   bk_token: "<BK_TOKEN>",
 };
 
-/** A copy of a request body with every secret-carrying key replaced by its placeholder, at any depth. */
-export function redactBody(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redactBody);
+/** The world key whose object keys are `bk_token` values (DESIGN.md "A world": `tokens: { <bk_token>: <user> }`). */
+const TOKENS_KEY = "tokens";
+
+/**
+ * Which placeholder stands for which secret value, per secret key. Built from a world, so that a `setup` line (the
+ * world) and a `reproduce` line (a request) name one value with one placeholder and the reader substitutes it once.
+ */
+export interface SecretPlaceholderTable {
+  /** Per secret key (`bk_app_secret`, `bk_token`): secret value → placeholder. */
+  known: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  /** False without a world (live mode): every value of a key then gets the key's one placeholder. */
+  fromWorld: boolean;
+}
+
+/**
+ * Numbers the secrets of a world in the order it lists them: the first app secret is `<BK_APP_SECRET>`, a second
+ * distinct one `<BK_APP_SECRET_2>`, and so on (tokens alike); a value the world does not hold (a request with a
+ * wrong secret) becomes `<OTHER_BK_APP_SECRET>`. Without a world every value gets the plain placeholder.
+ */
+export function placeholdersOf(world?: unknown): SecretPlaceholderTable {
+  const known = new Map<string, Map<string, string>>(Object.keys(SECRET_PLACEHOLDERS).map((k) => [k, new Map()]));
+  const add = (key: string, value: string): void => {
+    const values = known.get(key);
+    const base = SECRET_PLACEHOLDERS[key];
+    if (values === undefined || base === undefined || values.has(value)) return;
+    values.set(value, values.size === 0 ? base : base.replace(/>$/, `_${values.size + 1}>`));
+  };
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) {
+      for (const item of value) walk(item);
+    } else if (value !== null && typeof value === "object") {
+      for (const [key, inner] of Object.entries(value)) {
+        if (key in SECRET_PLACEHOLDERS && typeof inner === "string") add(key, inner);
+        else if (key === TOKENS_KEY && isPlainObject(inner)) {
+          for (const token of Object.keys(inner)) add("bk_token", token);
+        } else walk(inner);
+      }
+    }
+  };
+  walk(world);
+  return { known, fromWorld: world !== undefined };
+}
+
+/** The placeholder of one secret value under a secret key (see {@link placeholdersOf}). */
+function placeholderFor(key: string, value: string, table: SecretPlaceholderTable): string {
+  const base = SECRET_PLACEHOLDERS[key] ?? "<SECRET>";
+  if (!table.fromWorld) return base;
+  return table.known.get(key)?.get(value) ?? base.replace(/^</, "<OTHER_");
+}
+
+/**
+ * A copy of a body (a request, or a state-setup body with its world) with every secret replaced by its placeholder,
+ * at any depth: values under `bk_app_secret`/`bk_token`, and the keys of a world's `tokens`.
+ */
+export function redactBody(value: unknown, table: SecretPlaceholderTable = placeholdersOf()): unknown {
+  if (Array.isArray(value)) return value.map((item) => redactBody(item, table));
   if (value === null || typeof value !== "object") return value;
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
-    const placeholder = SECRET_PLACEHOLDERS[key];
-    out[key] = placeholder !== undefined && typeof inner === "string" ? placeholder : redactBody(inner);
+    if (key in SECRET_PLACEHOLDERS && typeof inner === "string") out[key] = placeholderFor(key, inner, table);
+    else if (key === TOKENS_KEY && isPlainObject(inner)) {
+      out[key] = Object.fromEntries(
+        Object.entries(inner).map(([token, user]) => [placeholderFor("bk_token", token, table), user]),
+      );
+    } else out[key] = redactBody(inner, table);
   }
   return out;
 }
@@ -34,23 +91,21 @@ export function redactText(text: string, secrets: Iterable<string>): string {
 
 /** Every secret value found under a secret-carrying key anywhere in a value (worlds, bodies). */
 export function collectSecrets(value: unknown, into: Set<string> = new Set()): Set<string> {
-  if (Array.isArray(value)) {
-    for (const item of value) collectSecrets(item, into);
-  } else if (value !== null && typeof value === "object") {
-    for (const [key, inner] of Object.entries(value)) {
-      if (key in SECRET_PLACEHOLDERS && typeof inner === "string") into.add(inner);
-      else if (key === "tokens" && inner !== null && typeof inner === "object") {
-        for (const token of Object.keys(inner)) into.add(token);
-      } else collectSecrets(inner, into);
-    }
-  }
+  for (const values of placeholdersOf(value).known.values()) for (const secret of values.keys()) into.add(secret);
   return into;
 }
 
-/** A `curl` line that POSTs the body again, secrets replaced by placeholders the reader fills in. */
-export function formatCurl(url: string, body: unknown): string {
-  const json = JSON.stringify(redactBody(body));
+/**
+ * A `curl` line that POSTs the body again, secrets replaced by placeholders the reader fills in; pass the world the
+ * provider was set up with so that the placeholders match those of the `setup` line.
+ */
+export function formatCurl(url: string, body: unknown, world?: unknown): string {
+  const json = JSON.stringify(redactBody(body, placeholdersOf(world)));
   return `curl -sS -X POST ${shellQuote(url)} -H 'Content-Type: application/json' -d ${shellQuote(json)}`;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 function shellQuote(text: string): string {

@@ -24,6 +24,11 @@ export const TRANSPORT_FAILURES_BEFORE_GIVING_UP = 2;
  */
 export class ProviderSession {
   responsesChecked = 0;
+  /**
+   * The world of the provider state last set up (undefined after a teardown and in live mode): the `curl` lines of
+   * failures name its secrets with the placeholders of the matching `setup` line.
+   */
+  stateWorld: unknown;
   private consecutiveTransportFailures = 0;
   /** The route of each operation, from the spec. */
   readonly paths: Record<OperationId, string>;
@@ -73,7 +78,7 @@ export class ProviderSession {
         pointer: p.pointer,
         expected: p.expected,
         actual: p.actual,
-        curl: formatCurl(url, body),
+        curl: formatCurl(url, body, this.stateWorld),
       }),
     );
     return { exchange, failures };
@@ -82,7 +87,8 @@ export class ProviderSession {
   /** Runs the state-setup protocol; answers why it failed (a transport failure or a refusal), or undefined. */
   async setState(state: string, world: unknown, action: "setup" | "teardown"): Promise<StateSetupProblem | undefined> {
     if (this.target.stateSetupUrl === undefined) return { transport: false, reason: "no state-setup URL" };
-    const exchange = await this.post(this.target.stateSetupUrl, { state, params: { world }, action });
+    this.stateWorld = action === "setup" ? world : undefined;
+    const exchange = await this.post(this.target.stateSetupUrl, stateSetupBody(state, world, action));
     if (!exchange.ok) return { transport: true, reason: `state ${action} failed: ${exchange.reason}` };
     if (exchange.status < 200 || exchange.status > 299) {
       const excerpt = exchange.text.replace(/\s+/g, " ").slice(0, 120);
@@ -90,6 +96,25 @@ export class ProviderSession {
     }
     return undefined;
   }
+
+  /**
+   * The `setup` line of a failure: a `curl` that POSTs the state-setup body this session sends for the state, with
+   * the world's secrets as placeholders; undefined without a state-setup URL (live mode).
+   * @see DESIGN.md "Provider states"
+   */
+  setupCurl(state: string, world: unknown): string | undefined {
+    if (this.target.stateSetupUrl === undefined) return undefined;
+    return formatCurl(this.target.stateSetupUrl, stateSetupBody(state, world, "setup"), world);
+  }
+}
+
+/** The body of the state-setup protocol (DESIGN.md "Provider states"): `{ state, params: { world }, action }`. */
+export function stateSetupBody(
+  state: string,
+  world: unknown,
+  action: "setup" | "teardown",
+): { state: string; params: { world: unknown }; action: "setup" | "teardown" } {
+  return { state, params: { world }, action };
 }
 
 /** Why a state setup failed: no usable HTTP answer (`transport`, an envelope-level failure) or a refusal. */

@@ -69,6 +69,9 @@ describe("verify --live", () => {
     const { code, out, before, after } = await verifyLive("locked-scalar-overridden");
     expect(code).toBe(1);
     expect(out).toMatch(/Template lock: \d+ failed/);
+    // No state was set up in live mode: a failure has a reproduce line and no setup line.
+    expect(out).toMatch(/^ {6}reproduce: curl /m);
+    expect(out).not.toMatch(/^ {6}setup:/m);
     expect(after.instances).toEqual(before.instances);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { collectSecrets, formatCurl, redactBody, redactText } from "../../contracts/verify/secrets.ts";
+import { collectSecrets, formatCurl, placeholdersOf, redactBody, redactText } from "../../contracts/verify/secrets.ts";
 
 describe("formatCurl", () => {
   it("reproduces the request with the secret and token replaced by placeholders", () => {
@@ -13,11 +13,55 @@ describe("formatCurl", () => {
     expect(curl).toContain('"bk_app_secret":"<BK_APP_SECRET>"');
     expect(curl).toContain("'\\''");
   });
+
+  it("names the world's secrets as the world's setup line does, and a secret the world lacks as another one", () => {
+    const world = { apps: [{ bk_app_secret: "world-secret" }], tokens: { "tok-admin": "admin" } };
+    const setup = formatCurl(
+      "http://127.0.0.1:1/_cmdb/state",
+      { state: "s", params: { world }, action: "setup" },
+      world,
+    );
+    expect(setup).toContain('"apps":[{"bk_app_secret":"<BK_APP_SECRET>"}],"tokens":{"<BK_TOKEN>":"admin"}');
+    expect(formatCurl("u", { bk_app_secret: "world-secret", bk_token: "tok-admin" }, world)).toContain(
+      '{"bk_app_secret":"<BK_APP_SECRET>","bk_token":"<BK_TOKEN>"}',
+    );
+    expect(formatCurl("u", { bk_app_secret: "wrong-secret", bk_token: "tok-other" }, world)).toContain(
+      '{"bk_app_secret":"<OTHER_BK_APP_SECRET>","bk_token":"<OTHER_BK_TOKEN>"}',
+    );
+  });
+});
+
+describe("placeholdersOf", () => {
+  it.each([
+    ["one app, one token", { given: { apps: [{ bk_app_secret: "a" }], tokens: { t: "admin" } }, want: [["a"], ["t"]] }],
+    [
+      "a second distinct secret is numbered, a repeated one is not",
+      {
+        given: { apps: [{ bk_app_secret: "a" }, { bk_app_secret: "b" }, { bk_app_secret: "a" }], tokens: {} },
+        want: [["a", "b"], []],
+      },
+    ],
+    ["no world", { given: undefined, want: [[], []] }],
+  ])("%s", (_name, { given, want }) => {
+    const table = placeholdersOf(given);
+    expect([...(table.known.get("bk_app_secret")?.keys() ?? [])]).toEqual(want[0]);
+    expect([...(table.known.get("bk_token")?.keys() ?? [])]).toEqual(want[1]);
+    expect([...(table.known.get("bk_app_secret")?.values() ?? [])]).toEqual(
+      ["<BK_APP_SECRET>", "<BK_APP_SECRET_2>"].slice(0, want[0]?.length),
+    );
+  });
 });
 
 describe("redactBody", () => {
   it("replaces secrets at any depth", () => {
     expect(redactBody({ a: [{ bk_app_secret: "x" }] })).toEqual({ a: [{ bk_app_secret: "<BK_APP_SECRET>" }] });
+  });
+
+  it("replaces the bk_token keys of a world's tokens and keeps their users", () => {
+    const world = { tokens: { "tok-admin": "admin", "tok-ops": "ops" } };
+    expect(redactBody(world, placeholdersOf(world))).toEqual({
+      tokens: { "<BK_TOKEN>": "admin", "<BK_TOKEN_2>": "ops" },
+    });
   });
 });
 
