@@ -86,8 +86,9 @@ async function benchClientSize(): Promise<BenchFigure> {
     value: await bundledSize('export * from "./generated/index.ts";'),
     baseline,
     baselineName: "openapi-fetch bundled the same way",
-    // The issue's goal is an absolute 2 kB; as a ratio it depends on the baseline measured here.
-    goal: { max: 2000 / baseline },
+    // The issue's goal is an absolute 2 kB, whatever openapi-fetch weighs here.
+    goal: {},
+    valueGoal: { max: 2000 },
   };
 }
 
@@ -117,7 +118,8 @@ async function benchCallRate(): Promise<BenchFigure[]> {
     if (!body.result) throw new Error("failed");
     return body.data;
   };
-  // The same plain call with what the client adds for `timeoutMs`: an AbortController and a timer per call.
+  // The same plain call with a per-call abortable timeout (an AbortController and a timer), as a client without
+  // shared timeouts would make it: information only.
   const plainWithTimeout = async (): Promise<number[]> => {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), 30_000);
@@ -152,18 +154,18 @@ async function benchCallRate(): Promise<BenchFigure[]> {
     }
   }
   // Medians of short batches ignore the batches a pause happened to land in.
-  const figure = (baseline: keyof typeof calls, baselineName: string, min: number): BenchFigure => ({
+  const figure = (baseline: keyof typeof calls, baselineName: string, min?: number): BenchFigure => ({
     name: "createServiceInstance calls per second (injected fetch)",
     unit: "calls/s",
     value: median(rates.ours),
     baseline: median(rates[baseline]),
     baselineName,
-    goal: { min },
+    goal: min === undefined ? {} : { min },
   });
   return [
     figure("plain", "plain fetch + JSON.stringify/parse", 0.9),
     // Not a goal of the issue: shows how much of the gap is the abortable timeout itself.
-    figure("plainWithTimeout", "the same plain fetch with an AbortController timeout", 0.9),
+    figure("plainWithTimeout", "the same plain fetch with an AbortController timeout"),
   ];
 }
 

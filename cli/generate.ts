@@ -2,7 +2,7 @@ import { rm } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { diffFiles, findStaleFiles, writeFiles } from "../generator/write-files.ts";
-import { loadSpec, SPEC_PATH } from "../spec/load-spec.ts";
+import { readSpec, SPEC_PATH, validateSpec } from "../spec/load-spec.ts";
 import { type CliIo, parseCommandArgs } from "./io.ts";
 
 /** Where `generate` writes by default: `generated/` at the repo root. */
@@ -40,10 +40,21 @@ export async function runGenerate(args: string[], io: CliIo): Promise<number> {
     io.stdout(HELP);
     return 0;
   }
-  // Imported here so `--help` and bad arguments answer without loading TypeScript.
+  // Imported here so `--help` and bad arguments answer without loading the generators. The worker thread (started
+  // by cli/bin.js before tsx, or here) loads openapi-typescript while this one reads the spec, then renders the types
+  // and validates the spec while this one emits the client and docs. Nothing is written unless the spec is valid,
+  // and a spec problem wins over a generator error.
+  const { startSpecWorker } = await import("../generator/workers.ts");
+  const worker = startSpecWorker();
   const { generateFiles } = await import("../generator/generate.ts");
-  const { file, document } = await loadSpec(values.spec === undefined ? SPEC_PATH : resolve(values.spec));
-  const files = await generateFiles(document, { specFile: file });
+  const spec = await readSpec(values.spec === undefined ? SPEC_PATH : resolve(values.spec));
+  const generating = generateFiles(spec.document, { specFile: spec.file, renderTypes: worker.renderTypes });
+  const validating = validateSpec(spec, { validateSchema: worker.validateSchema });
+  const [validated, generated] = await Promise.allSettled([validating, generating]);
+  if (validated.status === "rejected") throw validated.reason;
+  if (generated.status === "rejected") throw generated.reason;
+  const { file } = spec;
+  const files = generated.value;
   const outDir = values.out === undefined ? DEFAULT_OUT_DIR : resolve(values.out);
   const shown = displayPath(outDir);
   const stale = await findStaleFiles(outDir, files);

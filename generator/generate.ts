@@ -1,8 +1,7 @@
 import type { OpenApiDocument } from "../spec/load-spec.ts";
-import { emitClient } from "./emit/client.ts";
 import { emitDocs } from "./emit/docs.ts";
 import { emitIndex } from "./emit/index-file.ts";
-import { emitTypes } from "./emit/types.ts";
+import { type EmitTypesOptions, emitTypes } from "./emit/types.ts";
 import type { GeneratedFile } from "./generated-file.ts";
 import { buildModel } from "./model/build-model.ts";
 
@@ -10,6 +9,8 @@ import { buildModel } from "./model/build-model.ts";
 export interface GenerateOptions {
   /** The spec's file name, used in error messages. */
   specFile?: string;
+  /** How openapi-typescript renders the types: in this thread by default, or in a worker's (`startSpecWorker`). */
+  renderTypes?: EmitTypesOptions["render"];
 }
 
 /**
@@ -23,7 +24,11 @@ export async function generateFiles(
   options: GenerateOptions = {},
 ): Promise<GeneratedFile[]> {
   const model = buildModel(document, options.specFile);
-  const files = [await emitTypes(document), emitClient(model), emitIndex(), ...emitDocs(document)];
+  // The types render starts first, so a worker rendering them overlaps ts-morph's loading and the client's emit.
+  const types = emitTypes(document, options.renderTypes ? { render: options.renderTypes } : {});
+  types.catch(() => {});
+  const { emitClient } = await import("./emit/client.ts");
+  const files = [emitClient(model), emitIndex(), ...emitDocs(document), await types];
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const duplicate = files.find((file, i) => i > 0 && files[i - 1]?.path === file.path);
   if (duplicate) throw new Error(`two emitters produce ${duplicate.path}; each generated path needs one owner`);

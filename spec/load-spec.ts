@@ -1,7 +1,14 @@
 import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import SwaggerParser from "@apidevtools/swagger-parser";
-import { LineCounter, parseDocument } from "yaml";
+import type SwaggerParserModule from "@apidevtools/swagger-parser";
+import type * as Yaml from "yaml";
+
+// Loaded through `require` (their CommonJS builds), like openapi-typescript in generator/emit/types.ts: under tsx's
+// ESM hooks an `import` sends each of their modules through the hooks thread. swagger-parser loads on first use, so
+// a caller that validates in a worker thread (`generate`) never loads it here.
+const require = createRequire(import.meta.url);
+const { LineCounter, parseDocument } = require("yaml") as typeof Yaml;
 
 /** The spec this repo ships: the single source of every generated file and check. */
 export const SPEC_PATH = fileURLToPath(new URL("./cmdb.openapi.yaml", import.meta.url));
@@ -86,6 +93,17 @@ export interface TemplateLockRules {
  * @throws SpecError when the file cannot be read, is not YAML, has a dangling `$ref` or breaks the OpenAPI schema.
  */
 export async function loadSpec(file: string = SPEC_PATH): Promise<LoadedSpec> {
+  const spec = await readSpec(file);
+  await validateSpec(spec);
+  return spec;
+}
+
+/**
+ * Reads and parses a spec without validating it, for a caller that starts other work on the document (in a worker
+ * thread, say) before {@link validateSpec}; nothing built from it may be written before that resolves.
+ * @throws SpecError when the file cannot be read or is not YAML.
+ */
+export async function readSpec(file: string = SPEC_PATH): Promise<LoadedSpec> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
@@ -94,9 +112,29 @@ export async function loadSpec(file: string = SPEC_PATH): Promise<LoadedSpec> {
       { code: "unreadable", pointer: "", message: `cannot read the file (${describe(error)})` },
     ]);
   }
-  const document = parseSpecText(file, text);
-  await validateSpecDocument(file, text, document);
-  return { file, text, document: document as OpenApiDocument };
+  return { file, text, document: parseSpecText(file, text) as OpenApiDocument };
+}
+
+/** Options of {@link validateSpec}. */
+export interface ValidateSpecOptions {
+  /**
+   * Checks a copy of the document against the OpenAPI schema, rejecting with swagger-parser's error (its `details`
+   * become the problems); swagger-parser's `validate` in this thread by default, a worker thread's by choice.
+   */
+  validateSchema?: (document: Record<string, unknown>) => Promise<void>;
+}
+
+/**
+ * Validates a spec {@link readSpec} returned, as {@link loadSpec} does.
+ * @throws SpecError when it has a dangling `$ref`, breaks the OpenAPI schema or lacks the `x-cmdb-*` data.
+ */
+export async function validateSpec(spec: LoadedSpec, options: ValidateSpecOptions = {}): Promise<void> {
+  const validateSchema = options.validateSchema ?? validateInThisThread;
+  await validateSpecDocument(spec.file, spec.text, spec.document, validateSchema);
+}
+
+async function validateInThisThread(document: Record<string, unknown>): Promise<void> {
+  await (require("@apidevtools/swagger-parser") as typeof SwaggerParserModule).validate(document as never);
 }
 
 /**
@@ -122,12 +160,17 @@ export function parseSpecText(file: string, text: string): Record<string, unknow
   return value as Record<string, unknown>;
 }
 
-async function validateSpecDocument(file: string, text: string, document: Record<string, unknown>): Promise<void> {
+async function validateSpecDocument(
+  file: string,
+  text: string,
+  document: Record<string, unknown>,
+  validateSchema: NonNullable<ValidateSpecOptions["validateSchema"]>,
+): Promise<void> {
   const problems: SpecProblem[] = [...findDanglingRefs(document)];
   if (problems.length === 0) {
     try {
       // swagger-parser mutates what it is given; the caller keeps the raw document with its $refs.
-      await SwaggerParser.validate(structuredClone(document) as never);
+      await validateSchema(structuredClone(document));
     } catch (error) {
       problems.push(...toSchemaProblems(error));
     }

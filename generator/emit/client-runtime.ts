@@ -321,60 +321,47 @@ export function buildCaller(model: ClientModel): FunctionDeclarationStructure[] 
           "  ...headers,",
           "};",
         ),
+        "let slot: TimeoutSlot | undefined;",
         (writer) => {
           writer.write(
-            "return async <T>(operation: CmdbOperation, path: string, params: object, request: CmdbRequestOptions = {}): Promise<T> => ",
+            "return async <T>(operation: CmdbOperation, path: string, params: object, request?: CmdbRequestOptions): Promise<T> => ",
           );
           writer.inlineBlock(() => {
             lines(
-              "const { signal } = request;",
+              "const signal = request?.signal;",
               "if (signal?.aborted) throw signal.reason;",
-              "const limit = request.timeoutMs ?? timeoutMs;",
-              "const controller = new AbortController();",
-              "const onAbort = () => controller.abort(signal?.reason);",
-              "let timedOut = false;",
-              "const timer = setTimeout(() => {",
-              "  timedOut = true;",
-              "  controller.abort();",
-              "}, limit);",
-              'signal?.addEventListener("abort", onAbort);',
+              "const limit = request?.timeoutMs ?? timeoutMs;",
+              "const now = Date.now();",
+              "if (slot?.limit !== limit || slot.start !== now) slot = startTimeoutSlot(limit, now);",
+              "const timeout = slot.signal;",
               "let status = 0;",
               "let text: string;",
               "try {",
               "  const response = await send(baseUrl + path, {",
               '    method: "POST",',
-              "    headers: { ...fixedHeaders, ...request.headers },",
+              "    headers: { ...fixedHeaders, ...request?.headers },",
               "    body: JSON.stringify({ ...params, ...auth }),",
-              "    signal: controller.signal,",
+              "    signal: signal ? AbortSignal.any([signal, timeout]) : timeout,",
               "  });",
               "  status = response.status;",
               "  text = await response.text();",
               "} catch (error) {",
-              "  if (timedOut) throw new CmdbTimeoutError(operation, limit);",
+              "  if (timeout.aborted) throw new CmdbTimeoutError(operation, limit);",
               "  if (signal?.aborted) throw signal.reason;",
               "  const why = redact(error instanceof Error ? error.message : String(error));",
               // biome-ignore lint/suspicious/noTemplateCurlyInString: this is the generated code's own template literal
               '  throw new CmdbHttpError(operation, `${operation}: no answer from ${baseUrl} (${why})`, status, "");',
-              "} finally {",
-              "  clearTimeout(timer);",
-              '  signal?.removeEventListener("abort", onAbort);',
               "}",
-              "const fail = (why: string) =>",
-              "  new CmdbHttpError(",
-              "    operation,",
-              // biome-ignore lint/suspicious/noTemplateCurlyInString: this is the generated code's own template literal
-              "    `${operation}: ${why} (HTTP ${status})`,",
-              "    status,",
-              `    redact(text).replace(/\\s+/g, " ").trim().slice(0, ${EXCERPT_LENGTH}),`,
-              "  );",
-              'if (status < 200 || status > 299) throw fail("the status is not 2xx");',
+              'if (status < 200 || status > 299) throw badAnswer(operation, "the status is not 2xx", status, text, redact);',
               "let body: unknown;",
               "try {",
               "  body = JSON.parse(text);",
               "} catch {",
-              '  throw fail("the body is not JSON");',
+              '  throw badAnswer(operation, "the body is not JSON", status, text, redact);',
               "}",
-              'if (!isEnvelope(body)) throw fail("the body is not a CMDB envelope (result, code, message, data)");',
+              "if (!isEnvelope(body)) {",
+              '  throw badAnswer(operation, "the body is not a CMDB envelope (result, code, message, data)", status, text, redact);',
+              "}",
               "if (body.result) return body.data as T;",
               "throw new CmdbApiError(",
               "  operation,",
@@ -387,6 +374,50 @@ export function buildCaller(model: ClientModel): FunctionDeclarationStructure[] 
           });
           writer.write(";");
         },
+      ],
+    },
+    {
+      kind: StructureKind.Function,
+      name: "startTimeoutSlot",
+      docs: [
+        "Starts the timer of the calls that begin in this millisecond with this limit: they share one signal, " +
+          "aborted 1 ms after the limit so none times out early, and no call pays for a timer of its own. The timer " +
+          "never keeps the process alive.",
+      ],
+      parameters: [
+        { name: "limit", type: "number" },
+        { name: "start", type: "number" },
+      ],
+      returnType: "TimeoutSlot",
+      statements: [
+        "const controller = new AbortController();",
+        "const timer = setTimeout(() => controller.abort(), limit + 1) as number | { unref?(): void };",
+        'if (typeof timer === "object") timer.unref?.();',
+        "return { limit, start, signal: controller.signal };",
+      ],
+    },
+    {
+      kind: StructureKind.Function,
+      name: "badAnswer",
+      docs: ["The `CmdbHttpError` of an answer that is not a usable envelope, with a redacted excerpt of its body."],
+      parameters: [
+        { name: "operation", type: "CmdbOperation" },
+        { name: "why", type: "string" },
+        { name: "status", type: "number" },
+        { name: "text", type: "string" },
+        { name: "redact", type: "(text: string) => string" },
+      ],
+      returnType: "CmdbHttpError",
+      statements: [
+        lines(
+          "return new CmdbHttpError(",
+          "  operation,",
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: this is the generated code's own template literal
+          "  `${operation}: ${why} (HTTP ${status})`,",
+          "  status,",
+          `  redact(text).replace(/\\s+/g, " ").trim().slice(0, ${EXCERPT_LENGTH}),`,
+          ");",
+        ),
       ],
     },
     {
@@ -444,6 +475,20 @@ export function buildCaller(model: ClientModel): FunctionDeclarationStructure[] 
       ],
     },
   ];
+}
+
+/** The shared timeout of the calls that start in the same millisecond with the same limit. */
+export function buildTimeoutSlot(): InterfaceDeclarationStructure {
+  return {
+    kind: StructureKind.Interface,
+    name: "TimeoutSlot",
+    docs: ["The timeout signal shared by the calls that start in the same millisecond with the same limit."],
+    properties: [
+      { name: "limit", isReadonly: true, type: "number" },
+      { name: "start", isReadonly: true, type: "number" },
+      { name: "signal", isReadonly: true, type: "AbortSignal" },
+    ],
+  };
 }
 
 /** The envelope as the client reads it before trusting it. */

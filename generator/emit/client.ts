@@ -15,18 +15,16 @@ import {
   buildIsCmdbError,
   buildOptionTypes,
   buildRawEnvelope,
+  buildTimeoutSlot,
   DEFAULT_TIMEOUT_MS,
 } from "./client-runtime.ts";
+import { CLIENT_FILE, TYPES_FILE } from "./file-names.ts";
 import { GENERATED_HEADER } from "./header.ts";
-import { TYPES_FILE } from "./types.ts";
 
 // Loaded through `require`, like openapi-typescript in types.ts: an ESM `import` under tsx costs about a second.
 const { IndentationText, NewLineKind, Project, QuoteKind, StructureKind, VariableDeclarationKind } = createRequire(
   import.meta.url,
 )("ts-morph") as typeof TsMorph;
-
-/** The path of the client file inside the output folder. */
-export const CLIENT_FILE = "client.gen.ts";
 
 /** The specifier the client imports the types by: `.js`, so it resolves under NodeNext and bundlers alike. */
 export const TYPES_SPECIFIER = `./${TYPES_FILE.replace(/\.ts$/, ".js")}`;
@@ -87,6 +85,7 @@ export function buildClientStructure(model: ClientModel): SourceFileStructure {
     },
     ...buildCaller(model),
     buildRawEnvelope(),
+    buildTimeoutSlot(),
   ];
   return { kind: StructureKind.SourceFile, statements };
 }

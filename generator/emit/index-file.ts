@@ -1,7 +1,6 @@
 import type { GeneratedFile } from "../generated-file.ts";
-import { CLIENT_FILE } from "./client.ts";
+import { CLIENT_FILE, TYPES_FILE } from "./file-names.ts";
 import { GENERATED_HEADER } from "./header.ts";
-import { TYPES_FILE } from "./types.ts";
 
 /** The path of the entry file inside the output folder. */
 export const INDEX_FILE = "index.ts";

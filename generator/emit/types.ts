@@ -3,25 +3,36 @@ import type * as OpenApiTypescript from "openapi-typescript";
 import type { OpenAPI3 } from "openapi-typescript";
 import type { OpenApiDocument } from "../../spec/load-spec.ts";
 import type { GeneratedFile } from "../generated-file.ts";
+import { TYPES_FILE } from "./file-names.ts";
 import { GENERATED_HEADER } from "./header.ts";
 
-// Loaded through `require` (its CommonJS build): under tsx's ESM hooks an `import` sends every module of TypeScript
-// through the hooks thread and the CommonJS lexer, which costs about a second per `generate`.
-const { default: openapiTS, astToString } = createRequire(import.meta.url)(
-  "openapi-typescript",
-) as typeof OpenApiTypescript;
-
-/** The path of the types file inside the output folder. */
-export const TYPES_FILE = "types.gen.ts";
+/** Options of {@link emitTypes}. */
+export interface EmitTypesOptions {
+  /**
+   * Renders the document (already carrying the Chinese docs) with openapi-typescript; in this thread by default, in
+   * a worker (`startSpecWorker().renderTypes`) when the caller has other work to overlap.
+   */
+  render?: (document: object) => Promise<string>;
+}
 
 /**
  * Emits `types.gen.ts` (`paths`, `components`, `operations`) with openapi-typescript used as a library, so the
  * output also serves `openapi-fetch`'s `createClient<paths>()`.
  * @see spec/cmdb.openapi.yaml
  */
-export async function emitTypes(document: OpenApiDocument): Promise<GeneratedFile> {
-  const ast = await openapiTS(withChineseDocs(document) as unknown as OpenAPI3, { silent: true });
-  return { path: TYPES_FILE, contents: `${GENERATED_HEADER}\n${astToString(ast)}` };
+export async function emitTypes(document: OpenApiDocument, options: EmitTypesOptions = {}): Promise<GeneratedFile> {
+  const render = options.render ?? renderTypesInThisThread;
+  return { path: TYPES_FILE, contents: `${GENERATED_HEADER}\n${await render(withChineseDocs(document))}` };
+}
+
+/** openapi-typescript's `openapiTS()` + `astToString()` in this thread. */
+export async function renderTypesInThisThread(document: object): Promise<string> {
+  // Loaded on first use through `require` (its CommonJS build): under tsx's ESM hooks an `import` sends every module
+  // of TypeScript through the hooks thread and the CommonJS lexer, which costs about a second per `generate`.
+  const { default: openapiTS, astToString } = createRequire(import.meta.url)(
+    "openapi-typescript",
+  ) as typeof OpenApiTypescript;
+  return astToString(await openapiTS(document as OpenAPI3, { silent: true }));
 }
 
 /**

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CliIo } from "../../cli/io.ts";
 import { runCli } from "../../cli/main.ts";
 import { generateFiles } from "../../generator/generate.ts";
-import { loadSpec, SPEC_PATH } from "../../spec/load-spec.ts";
+import { loadSpec, SPEC_PATH, SpecError } from "../../spec/load-spec.ts";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const TSC = join(REPO, "node_modules/typescript/bin/tsc");
@@ -197,6 +197,33 @@ describe("runGenerate", () => {
     expect(run.stderr).toContain(spec);
     expect(await snapshot(out)).toEqual(before);
   });
+
+  it.each([
+    ["info without a title", (text: string) => text.replace(/^ {2}title: .*\n/m, "")],
+    ["an unsupported OpenAPI version", (text: string) => text.replace(/^openapi: 3\.1\.0$/m, "openapi: 9.9.9")],
+    [
+      "info without a title and an operation without operationId",
+      (text: string) => text.replace(/^ {2}title: .*\n/m, "").replace(/^ *operationId: getProcTemplate\n/m, ""),
+    ],
+  ])(
+    "exits 2 on a spec that breaks the OpenAPI schema (%s) with loadSpec's exact problems, writing nothing",
+    async (_name, edit) => {
+      await generate("--out", out);
+      const before = await snapshot(out);
+      const spec = join(scratch, "schema.openapi.yaml");
+      await writeFile(spec, edit(await readFile(SPEC_PATH, "utf8")));
+      const expected = await loadSpec(spec).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(expected).toBeInstanceOf(SpecError);
+      expect((expected as SpecError).problems[0]?.code).toBe("schema");
+      const run = await generate("--spec", spec, "--out", out);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toBe(`cmdb-contract generate: the spec is invalid\n${(expected as SpecError).message}\n`);
+      expect(await snapshot(out)).toEqual(before);
+    },
+  );
 
   it("exits 2 on a write error and leaves the previous files byte-identical", async () => {
     const target = await mkdtemp(join(scratch, "write-error-"));

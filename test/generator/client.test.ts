@@ -369,6 +369,34 @@ describe("createCmdbClient: injected fetch", () => {
     expect(error).toBeInstanceOf(CmdbTimeoutError);
     expect(signal?.aborted).toBe(true);
   });
+
+  it("times out a short call while a longer one started with it on the same client still succeeds", async () => {
+    const pending: { signal: AbortSignal; answer: () => void }[] = [];
+    const api = client({
+      fetch: (_url, init) =>
+        new Promise((resolve, reject) => {
+          const signal = init.signal as AbortSignal;
+          signal.addEventListener("abort", () => reject(signal.reason));
+          pending.push({ signal, answer: () => resolve(new Response(envelope({ data: [7] }))) });
+        }),
+    });
+    const short = api.createServiceInstance(CREATE, { timeoutMs: 20 });
+    const long = api.createServiceInstance(CREATE, { timeoutMs: 60_000 });
+    expect(await rejection(short)).toMatchObject({ name: "CmdbTimeoutError", timeoutMs: 20 });
+    expect(pending[1]?.signal.aborted).toBe(false);
+    pending[1]?.answer();
+    expect(await long).toEqual([7]);
+  });
+
+  it("still times out when the caller passes a signal of its own", async () => {
+    const error = await rejection(
+      client({
+        fetch: (_url, init) =>
+          new Promise((_resolve, reject) => init.signal?.addEventListener("abort", () => reject(init.signal?.reason))),
+      }).createServiceInstance(CREATE, { signal: new AbortController().signal, timeoutMs: 20 }),
+    );
+    expect(error).toMatchObject({ name: "CmdbTimeoutError", timeoutMs: 20 });
+  });
 });
 
 async function vitestWaitFor(condition: () => boolean): Promise<void> {
