@@ -1,9 +1,8 @@
 import { resolve } from "node:path";
 import { emitDocs } from "../generator/emit/docs.ts";
-import { diffFiles, writeFiles } from "../generator/write-files.ts";
 import { loadSpec, SPEC_PATH } from "../spec/load-spec.ts";
-import { DEFAULT_OUT_DIR } from "./generate.ts";
 import { type CliIo, parseCommandArgs } from "./io.ts";
+import { checkOrWriteFiles, DEFAULT_OUT_DIR } from "./output-files.ts";
 
 const HELP = `Usage: cmdb-contract docs [--spec FILE] [--out DIR] [--check]
 
@@ -18,6 +17,7 @@ Options:
   --spec FILE   the spec to read (default: spec/cmdb.openapi.yaml of this toolkit)
   --out DIR     the folder to write docs/ into (default: generated/ of this toolkit)
   --check       write nothing; exit 1 listing every docs file that differs from what the spec generates
+                (and every docs/ file it no longer generates)
   -h, --help    show this help
 
 Exit codes: 0 written or up to date; 1 --check found differences; 2 bad arguments or an invalid spec.
@@ -38,31 +38,17 @@ export async function runDocs(args: string[], io: CliIo): Promise<number> {
     io.stdout(HELP);
     return 0;
   }
-  const { document } = await loadSpec(values.spec === undefined ? SPEC_PATH : resolve(values.spec));
-  const files = emitDocs(document);
-  const outDir = values.out === undefined ? DEFAULT_OUT_DIR : resolve(values.out);
-  const differing = await diffFiles(outDir, files);
-  if (values.check) {
-    if (differing.length === 0) {
-      io.stdout(`docs --check: ${files.length} docs files in ${outDir} match the spec\n`);
-      return 0;
-    }
-    io.stderr(
-      [
-        `docs --check: ${differing.length} of ${files.length} docs files in ${outDir} differ from what the spec generates:`,
-        ...differing.map((path) => `  ${path}`),
-        "Run `cmdb-contract docs` (or `npm run generate`) with the same --spec/--out and commit the result.",
-        "",
-      ].join("\n"),
-    );
-    return 1;
-  }
-  const changed = new Set(differing);
-  await writeFiles(
-    outDir,
-    files.filter((f) => changed.has(f.path)),
+  const { file, document } = await loadSpec(values.spec === undefined ? SPEC_PATH : resolve(values.spec));
+  return checkOrWriteFiles(
+    {
+      command: "docs",
+      outDir: values.out === undefined ? DEFAULT_OUT_DIR : resolve(values.out),
+      files: emitDocs(document),
+      // The types and the client are `generate`'s; `docs` answers only for the pages.
+      owns: (path) => path.startsWith("docs/"),
+      check: values.check === true,
+      specFile: file,
+    },
+    io,
   );
-  for (const file of files) io.stdout(`${changed.has(file.path) ? "wrote    " : "unchanged"} ${file.path}\n`);
-  io.stdout(`docs: ${changed.size} of ${files.length} files written to ${outDir}\n`);
-  return 0;
 }

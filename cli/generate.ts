@@ -1,12 +1,7 @@
-import { rm } from "node:fs/promises";
-import { isAbsolute, join, relative, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { diffFiles, findStaleFiles, writeFiles } from "../generator/write-files.ts";
+import { resolve } from "node:path";
 import { readSpec, SPEC_PATH, validateSpec } from "../spec/load-spec.ts";
 import { type CliIo, parseCommandArgs } from "./io.ts";
-
-/** Where `generate` writes by default: `generated/` at the repo root. */
-export const DEFAULT_OUT_DIR = fileURLToPath(new URL("../generated/", import.meta.url));
+import { checkOrWriteFiles, DEFAULT_OUT_DIR } from "./output-files.ts";
 
 const HELP = `Usage: cmdb-contract generate [--spec FILE] [--out DIR] [--check]
 
@@ -53,50 +48,14 @@ export async function runGenerate(args: string[], io: CliIo): Promise<number> {
   const [validated, generated] = await Promise.allSettled([validating, generating]);
   if (validated.status === "rejected") throw validated.reason;
   if (generated.status === "rejected") throw generated.reason;
-  const { file } = spec;
-  const files = generated.value;
-  const outDir = values.out === undefined ? DEFAULT_OUT_DIR : resolve(values.out);
-  const shown = displayPath(outDir);
-  const stale = await findStaleFiles(outDir, files);
-  if (values.check) {
-    const differing = await diffFiles(outDir, files);
-    if (differing.length === 0 && stale.length === 0) {
-      io.stdout(`generate --check: ${files.length} files in ${shown} match the spec\n`);
-      return 0;
-    }
-    io.stderr(
-      [
-        `generate --check: ${differing.length} of ${files.length} files in ${shown} differ from what the spec generates` +
-          (stale.length > 0 ? `, and ${stale.length} are no longer generated:` : ":"),
-        ...differing.map((path) => `  ${join(shown, path)}`),
-        ...stale.map((path) => `  ${join(shown, path)} (no longer generated)`),
-        "Run `npm run generate` (or `cmdb-contract generate` with the same --spec/--out) and commit the result.",
-        "",
-      ].join("\n"),
-    );
-    return 1;
-  }
-  // Unchanged files are left alone (mtime included), so watchers and incremental builds see only real changes.
-  const changed = new Set(await diffFiles(outDir, files));
-  await writeFiles(
-    outDir,
-    files.filter((f) => changed.has(f.path)),
+  return checkOrWriteFiles(
+    {
+      command: "generate",
+      outDir: values.out === undefined ? DEFAULT_OUT_DIR : resolve(values.out),
+      files: generated.value,
+      check: values.check === true,
+      specFile: spec.file,
+    },
+    io,
   );
-  // Left over from an earlier spec (an operation's docs page, say); removed only after every new file is in place.
-  await Promise.all(stale.map((path) => rm(join(outDir, path), { force: true })));
-  for (const generated of files) {
-    io.stdout(`${changed.has(generated.path) ? "wrote    " : "unchanged"} ${join(shown, generated.path)}\n`);
-  }
-  for (const path of stale) io.stdout(`removed   ${join(shown, path)}\n`);
-  io.stdout(
-    `generate: ${changed.size} of ${files.length} files written to ${shown}` +
-      `${stale.length > 0 ? `, ${stale.length} stale removed` : ""} from ${displayPath(file)}\n`,
-  );
-  return 0;
-}
-
-/** A path relative to the working folder when it is inside it, else absolute. */
-function displayPath(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel === "" ? "." : rel.startsWith("..") || isAbsolute(rel) ? path : rel;
 }

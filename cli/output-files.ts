@@ -1,0 +1,76 @@
+import { rm } from "node:fs/promises";
+import { isAbsolute, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { GeneratedFile } from "../generator/generated-file.ts";
+import { diffFiles, findStaleFiles, writeFiles } from "../generator/write-files.ts";
+import type { CliIo } from "./io.ts";
+
+/** Where `generate` and `docs` write by default: `generated/` at the repo root. */
+export const DEFAULT_OUT_DIR = fileURLToPath(new URL("../generated/", import.meta.url));
+
+/** What {@link checkOrWriteFiles} writes and how it talks about it. */
+export interface OutputJob {
+  /** The command, for messages: `generate`, `docs`. */
+  command: string;
+  outDir: string;
+  files: readonly GeneratedFile[];
+  /** Which stale files this command owns (`docs` owns only `docs/…`); all by default. */
+  owns?: (path: string) => boolean;
+  check: boolean;
+  /** The spec the files come from, named in the summary. */
+  specFile: string;
+}
+
+/**
+ * Writes the files that differ (atomically) and removes the ones an earlier spec generated, or with `check` writes
+ * nothing and lists them; answers the exit code (0 written or up to date, 1 `check` found differences).
+ */
+export async function checkOrWriteFiles(job: OutputJob, io: CliIo): Promise<number> {
+  const { command, outDir, files, check } = job;
+  const shown = displayPath(outDir);
+  const owns = job.owns ?? (() => true);
+  const [differing, stale] = await Promise.all([
+    diffFiles(outDir, files),
+    findStaleFiles(outDir, files).then((paths) => paths.filter(owns)),
+  ]);
+  if (check) {
+    if (differing.length === 0 && stale.length === 0) {
+      io.stdout(`${command} --check: ${files.length} files in ${shown} match the spec\n`);
+      return 0;
+    }
+    io.stderr(
+      [
+        `${command} --check: ${differing.length} of ${files.length} files in ${shown} differ from what the spec generates` +
+          (stale.length > 0 ? `, and ${stale.length} are no longer generated:` : ":"),
+        ...differing.map((path) => `  ${join(shown, path)}`),
+        ...stale.map((path) => `  ${join(shown, path)} (no longer generated)`),
+        `Run \`npm run generate\` (or \`cmdb-contract ${command}\` with the same --spec/--out) and commit the result.`,
+        "",
+      ].join("\n"),
+    );
+    return 1;
+  }
+  // Unchanged files are left alone (mtime included), so watchers and incremental builds see only real changes.
+  const changed = new Set(differing);
+  await writeFiles(
+    outDir,
+    files.filter((f) => changed.has(f.path)),
+  );
+  // Left over from an earlier spec (an operation's docs page, say); removed only after every new file is in place.
+  await Promise.all(stale.map((path) => rm(join(outDir, path), { force: true })));
+  for (const file of files) {
+    io.stdout(`${changed.has(file.path) ? "wrote    " : "unchanged"} ${join(shown, file.path)}\n`);
+  }
+  for (const path of stale) io.stdout(`removed   ${join(shown, path)}\n`);
+  io.stdout(
+    `${command}: ${changed.size} of ${files.length} files written to ${shown}` +
+      `${stale.length > 0 ? `, ${stale.length} stale removed` : ""} from ${displayPath(job.specFile)}\n`,
+  );
+  return 0;
+}
+
+/** A path relative to the working folder when it is inside it, else absolute. */
+function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel === "" ? "." : rel.startsWith("..") || isAbsolute(rel) ? path : rel;
+}
