@@ -5,33 +5,16 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CliIo } from "../../cli/io.ts";
 import { runCli } from "../../cli/main.ts";
 import { generateFiles } from "../../generator/generate.ts";
 import { loadSpec, SPEC_PATH, SpecError } from "../../spec/load-spec.ts";
+import { type CommandRun, runCommand } from "./run-command.ts";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const TSC = join(REPO, "node_modules/typescript/bin/tsc");
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function generate(...args: string[]): Promise<Run> {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-  };
-  const code = await runCli(["generate", ...args], io);
-  return { code, stdout, stderr };
+async function generate(...args: string[]): Promise<CommandRun> {
+  return runCommand(runCli, ["generate", ...args]);
 }
 
 /** Every file under a folder with its bytes, for byte-for-byte comparisons. */

@@ -3,25 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runDocs } from "../../cli/docs.ts";
+import { type CommandRun, runCommand } from "../cli/run-command.ts";
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function docs(...args: string[]): Promise<Run> {
-  let stdout = "";
-  let stderr = "";
-  const code = await runDocs(args, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-  });
-  return { code, stdout, stderr };
+async function docs(...args: string[]): Promise<CommandRun> {
+  return runCommand(runDocs, args);
 }
 
 let out: string;

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../cli/main.ts";
 import { loadSpec, resolvePointer, SPEC_PATH, SpecError } from "../../spec/load-spec.ts";
+import { runCommand } from "../cli/run-command.ts";
 
 let dir: string;
 let specText: string;
@@ -89,13 +90,14 @@ describe("loadSpec", () => {
   it.each(cases)("exits 2 from the command line on %s, naming the file and the place", async (name, { edit, want }) => {
     const file = join(dir, `cli-${cases.findIndex(([n]) => n === name)}.openapi.yaml`);
     await writeFile(file, edit(specText));
-    let stderr = "";
-    const code = await runCli(["generate", "--spec", file, "--out", join(dir, "out"), "--check"], {
-      stdout: () => {},
-      stderr: (text) => {
-        stderr += text;
-      },
-    });
+    const { code, stderr } = await runCommand(runCli, [
+      "generate",
+      "--spec",
+      file,
+      "--out",
+      join(dir, "out"),
+      "--check",
+    ]);
     expect(code).toBe(2);
     expect(stderr).toContain(file);
     expect(stderr).toMatch(want.text);
