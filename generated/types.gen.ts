@@ -384,6 +384,11 @@ export interface components {
          *     已保存的进程实例，包含全部模型字段（未设置时为 null）。
          */
         Process: components["schemas"]["ProcessInfo"] & {
+            port?: never;
+            bind_ip?: never;
+            protocol?: never;
+            bk_func_id?: never;
+            auto_time_gap?: never;
             /**
              * Format: int64
              * @description The process ID.

@@ -111,6 +111,18 @@ describe("spec examples", () => {
   });
 });
 
+describe("the read-back schema", () => {
+  it("rejects a stored process that kept a legacy flat key, which the real CMDB drops (§2.3)", () => {
+    const example = structuredClone(spec.document.components.examples?.ListProcessInstanceSuccess?.value) as {
+      data: { property: Record<string, unknown> }[];
+    };
+    const ref = "#/components/schemas/ListProcessInstanceSuccess";
+    expect(validator.validate(ref, example)).toEqual([]);
+    (example.data[0] as { property: Record<string, unknown> }).property.port = "8008,8443";
+    expect(validator.validate(ref, example).map((p) => p.pointer)).toContain("/data/0/property/port");
+  });
+});
+
 describe("x-cmdb data", () => {
   it("lists each error code once, with both messages and only known operations", () => {
     const operationIds = new Set(
