@@ -26,9 +26,15 @@ Options:
   --provider-url URL       the provider's ESB base URL, e.g. http://127.0.0.1:8080
   --state-setup-url URL    its state-setup endpoint (default <provider-url>/_cmdb/state)
   --live FILE              a real CMDB whose state cannot be set up: FILE (YAML/JSON) names bk_biz_id,
-                           non_templated_module, templated_module, process_template_ids, hosts and auth;
-                           the secret comes from $CMDB_BK_APP_SECRET. verify creates, reads back, checks
-                           the lock rules and deletes what it created, even when a check fails.
+                           non_templated_module, templated_module, hosts, auth and optionally
+                           process_template_ids; the secret comes from $CMDB_BK_APP_SECRET. Without
+                           process_template_ids, verify discovers them: it creates an instance with no
+                           processes on templated_module for the first listed host that can take one,
+                           reads its processes' relation.process_template_id with list_process_instance
+                           and deletes it at once (a host that already has an instance of the module is
+                           skipped; if none can, the check fails and says to add process_template_ids).
+                           Then verify reads the templates with get_proc_template, creates, reads back,
+                           checks the lock rules and deletes everything it created, even when a check fails.
   --pacts DIR              the pact files to verify (default contracts/pacts/)
   --junit FILE             also write a JUnit XML report (for CI)
   --json FILE              also write a machine-readable JSON report

@@ -26,10 +26,16 @@ export interface LiveConfig {
   bk_biz_id: number;
   /** A module without a service template; `hosts` must be in it. */
   non_templated_module: number;
-  /** A module bound to a service template; `hosts` must be in it and have no instance of it yet. */
+  /**
+   * A module bound to a service template; `hosts` must be in it. The check creates for the first host (when
+   * discovering the templates: the first that can take an instance), which must have no instance of it yet.
+   */
   templated_module: number;
-  /** The process templates of the templated module's service template. */
-  process_template_ids: number[];
+  /**
+   * The process templates of the templated module's service template; when absent, verify discovers them by
+   * creating (and at once deleting) an instance with no `processes` on the templated module for a listed host.
+   */
+  process_template_ids?: number[];
   hosts: LiveHost[];
 }
 
@@ -62,16 +68,19 @@ export async function loadLiveConfig(file: string, env: NodeJS.ProcessEnv = proc
   if (!auth.bk_app_code) problems.push(`${file}#/auth/bk_app_code: required`);
   if (!auth.bk_app_secret) problems.push(`${file}#/auth/bk_app_secret: set the environment variable ${secretEnv}`);
   if (!auth.bk_username && !auth.bk_token) problems.push(`${file}#/auth: bk_username or bk_token is required`);
-  const config = {
+  const ids = raw?.process_template_ids as number[] | undefined;
+  const config: LiveConfig = {
     auth,
     bk_biz_id: int("bk_biz_id"),
     non_templated_module: int("non_templated_module"),
     templated_module: int("templated_module"),
-    process_template_ids: (raw?.process_template_ids as number[] | undefined) ?? [],
+    ...(ids !== undefined && ids !== null ? { process_template_ids: ids } : {}),
     hosts: (raw?.hosts as LiveHost[] | undefined) ?? [],
   };
-  if (!Array.isArray(config.process_template_ids) || !config.process_template_ids.every(Number.isInteger)) {
-    problems.push(`${file}#/process_template_ids: a list of integer IDs is required`);
+  if (ids !== undefined && ids !== null && (!Array.isArray(ids) || !ids.every(Number.isInteger))) {
+    problems.push(
+      `${file}#/process_template_ids: a list of integer IDs is required (or leave it out to discover them)`,
+    );
   }
   if (
     !Array.isArray(config.hosts) ||
@@ -85,9 +94,10 @@ export async function loadLiveConfig(file: string, env: NodeJS.ProcessEnv = proc
 }
 
 /**
- * Live checks against a CMDB whose state cannot be set up: reads the templates with `get_proc_template`, creates on
- * the non-templated and the templated module, reads back, checks the lock rules, and deletes everything it created
- * with `delete_service_instance`, also when a check fails.
+ * Live checks against a CMDB whose state cannot be set up: discovers the templated module's process templates when
+ * the live file does not list them, reads them with `get_proc_template`, creates on the non-templated and the
+ * templated module, reads back, checks the lock rules, and deletes everything it created with
+ * `delete_service_instance`, also when a check fails.
  * @see cmdb-semantics §2 (lock rules), §7 (observation endpoints)
  */
 export async function runLiveChecks(
@@ -115,7 +125,7 @@ export async function runLiveChecks(
       ),
     );
     checks.push(await checkNonTemplated(session, config, host, created));
-    checks.push(await checkTemplated(session, config, rules, document, host, created, onProgress));
+    checks.push(await checkTemplated(session, config, rules, document, created, onProgress));
   } finally {
     if (created.length > 0) checks.push(await cleanUp(session, config, created));
   }
@@ -173,14 +183,25 @@ async function checkTemplated(
   config: LiveConfig,
   rules: LockRules,
   document: OpenApiDocument,
-  host: LiveHost,
   created: number[],
   onProgress?: (note: string) => void,
 ): Promise<CheckResult> {
   const name = "live: create on the templated module, read back and check the lock rules";
   const failures: CheckFailure[] = [];
+  let host = config.hosts[0] as LiveHost;
+  let templateIds = config.process_template_ids;
+  if (templateIds === undefined) {
+    const discovery = await discoverTemplateIds(session, config, name, created);
+    failures.push(...discovery.failures);
+    if (discovery.found === undefined) return { source: "live", name, rule: "template-lock", failures };
+    ({ host, templateIds } = discovery.found);
+    onProgress?.(
+      `live: module ${config.templated_module} has process template(s) ${templateIds.join(", ") || "(none)"} ` +
+        `(discovered through host ${host.bk_host_id})`,
+    );
+  }
   const templates: { id: number; property: TemplateProperty }[] = [];
-  for (const id of [...config.process_template_ids].sort((a, b) => a - b)) {
+  for (const id of [...templateIds].sort((a, b) => a - b)) {
     const body = { ...config.auth, bk_biz_id: config.bk_biz_id, process_template_id: id };
     const call = await session.call("getProcTemplate", body, `${name} (get_proc_template ${id})`);
     failures.push(...call.failures);
@@ -219,6 +240,92 @@ async function checkTemplated(
   }));
   failures.push(...(await createAndCompare(session, config, name, body, created, expected, "template-lock")));
   return { source: "live", name, rule: "template-lock", failures };
+}
+
+/** The templated module's process template IDs and the host they were discovered through (unset when none worked). */
+interface Discovery {
+  found?: { host: LiveHost; templateIds: number[] };
+  failures: CheckFailure[];
+}
+
+/**
+ * Discovers the templated module's process template IDs with the spec's operations only: for each listed host in
+ * turn until one works, creates an instance with no `processes` (the CMDB gives it one process per process template),
+ * reads back each process's `relation.process_template_id`, and deletes the instance at once so the host is free for
+ * the check; when no host works, the failure says to add `process_template_ids` to the live file.
+ * @see cmdb-semantics §1.3 B (one process per process template), §7 (observation endpoints)
+ */
+async function discoverTemplateIds(
+  session: ProviderSession,
+  config: LiveConfig,
+  check: string,
+  created: number[],
+): Promise<Discovery> {
+  const name = `${check} (discovering the process templates)`;
+  const failures: CheckFailure[] = [];
+  const refusals: string[] = [];
+  let curl = "";
+  for (const host of config.hosts) {
+    const body = {
+      ...config.auth,
+      bk_biz_id: config.bk_biz_id,
+      bk_module_id: config.templated_module,
+      instances: [{ bk_host_id: host.bk_host_id }],
+    };
+    curl = formatCurl(session.urlOf("createServiceInstance"), body);
+    const call = await session.call("createServiceInstance", body, name, { createdInstances: 1 });
+    failures.push(...call.failures);
+    const envelope = envelopeOf(call);
+    const ids =
+      envelope?.result === true && Array.isArray(envelope.data)
+        ? (envelope.data as unknown[]).filter((id): id is number => Number.isInteger(id))
+        : [];
+    created.push(...ids);
+    if (ids[0] === undefined) {
+      const answer = call.exchange.ok
+        ? `${showValue(envelope?.code)} (${showValue(envelope?.message, 100)})`
+        : call.exchange.reason;
+      refusals.push(`host ${host.bk_host_id}: ${answer}`);
+      continue;
+    }
+    const listBody = { ...config.auth, bk_biz_id: config.bk_biz_id, service_instance_id: ids[0] };
+    const listed = await session.call("listProcessInstance", listBody, name);
+    failures.push(...listed.failures);
+    const list = envelopeOf(listed);
+    const templateIds = [
+      ...new Set(
+        sortProcesses(list?.data)
+          .map((p) => (p.relation as Record<string, unknown> | undefined)?.process_template_id)
+          .filter((id): id is number => Number.isInteger(id)),
+      ),
+    ].sort((a, b) => a - b);
+    const deletion = await deleteInstances(session, config, name, ids);
+    failures.push(...deletion.failures);
+    if (deletion.deleted) created.splice(0, created.length, ...created.filter((id) => !ids.includes(id)));
+    if (list?.result !== true || !Array.isArray(list.data)) {
+      failures.push({
+        rule: "template-lock",
+        scenario: name,
+        pointer: `list_process_instance(service_instance_id=${ids[0]}) /data`,
+        expected: "the processes of the new instance, one per process template",
+        actual: `${showValue(list?.code)} (${showValue(list?.message ?? "no answer", 100)})`,
+        curl: formatCurl(session.urlOf("listProcessInstance"), listBody),
+      });
+      return { failures };
+    }
+    // The instance must be gone before the check creates on the same host (one instance per host and module).
+    if (!deletion.deleted) return { failures };
+    return { found: { host, templateIds }, failures };
+  }
+  failures.push({
+    rule: "template-lock",
+    scenario: name,
+    pointer: "live file /process_template_ids",
+    expected: `a listed host that can take an instance of module ${config.templated_module}, to read its process templates`,
+    actual: `none could (${refusals.join("; ")}); add process_template_ids (the IDs of the module's process templates) to the live file`,
+    curl,
+  });
+  return { failures };
 }
 
 /** A caller value for every lockable field (valid for the process model) and one caller row per template row. */
@@ -279,7 +386,22 @@ async function createAndCompare(
 
 async function cleanUp(session: ProviderSession, config: LiveConfig, created: number[]): Promise<CheckResult> {
   const name = `live: delete the ${created.length} service instance(s) verify created`;
-  const body = { ...config.auth, bk_biz_id: config.bk_biz_id, service_instance_ids: [...created] };
+  return {
+    source: "live",
+    name,
+    rule: "business-rules",
+    failures: (await deleteInstances(session, config, name, created)).failures,
+  };
+}
+
+/** Deletes service instances with `delete_service_instance`; when refused, a failure names the IDs to delete by hand. */
+async function deleteInstances(
+  session: ProviderSession,
+  config: LiveConfig,
+  name: string,
+  ids: readonly number[],
+): Promise<{ deleted: boolean; failures: CheckFailure[] }> {
+  const body = { ...config.auth, bk_biz_id: config.bk_biz_id, service_instance_ids: [...ids] };
   const call = await session.call("deleteServiceInstance", body, name);
   const failures = [...call.failures];
   const envelope = envelopeOf(call);
@@ -289,11 +411,11 @@ async function cleanUp(session: ProviderSession, config: LiveConfig, created: nu
       scenario: name,
       pointer: "/code",
       expected: "0 (deleted)",
-      actual: `${showValue(envelope?.code)} (${showValue(envelope?.message, 100)}); delete service instances ${created.join(", ")} by hand`,
+      actual: `${showValue(envelope?.code)} (${showValue(envelope?.message, 100)}); delete service instances ${ids.join(", ")} by hand`,
       curl: formatCurl(session.urlOf("deleteServiceInstance"), body),
     });
   }
-  return { source: "live", name, rule: "business-rules", failures };
+  return { deleted: envelope?.result === true, failures };
 }
 
 function envelopeOf(call: {

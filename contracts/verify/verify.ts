@@ -81,14 +81,17 @@ export async function runVerification(options: VerifyOptions): Promise<VerifyOut
   const checks: CheckResult[] = [];
   const propertyRuns = options.propertyRuns ?? DEFAULT_PROPERTY_RUNS;
   const interactionCount = pacts.reduce((n, p) => n + p.interactions.length, 0);
-  const total = live ? 5 : interactionCount * 2 + scenarios.length + (propertyRuns > 0 ? 1 : 0);
+  // Live checks arrive together once the run (and its clean-up, when it created something) is over.
+  let total = interactionCount * 2 + scenarios.length + (propertyRuns > 0 ? 1 : 0);
   const record = (check: CheckResult): void => {
     checks.push(check);
     options.onCheck?.(check, checks.length, total);
   };
 
   if (live) {
-    for (const check of await runLiveChecks(session, live, rules, spec.document, options.onProgress)) record(check);
+    const liveChecks = await runLiveChecks(session, live, rules, spec.document, options.onProgress);
+    total = liveChecks.length;
+    for (const check of liveChecks) record(check);
   } else {
     for (const check of checkPactsAgainstSpec(pacts, spec.document, validator)) record(check);
     for (const check of await runPactVerifier(session, pacts, { stateSetupUrl: stateSetupUrl ?? "" })) record(check);
