@@ -202,7 +202,7 @@ const REJECTIONS: [string, Rejection][] = [
       params: { bk_biz_id: 2, bk_module_id: 60, instances: [raw(10)] },
       code: 1306406,
       message: "参数错误: APP Secret verification failed",
-      auth: { bk_app_secret: "wrong-secret" },
+      auth: { bk_app_secret: "xxx-wrong-secret" },
     },
   ],
   [
