@@ -78,11 +78,6 @@ export function resolveSchema(document: OpenApiDocument, schema: unknown): JsonS
   return Object.assign({}, isObject(node) ? node : {}, ...overlays);
 }
 
-/** The `x-cmdb-seed-table` a schema (or one of its `allOf` members) names, if any. */
-export function seedTableOf(document: OpenApiDocument, schema: unknown): string | undefined {
-  return mergeObject(document, schema).seedTable;
-}
-
 function mergeObject(document: OpenApiDocument, schema: unknown): MergedObject {
   const properties = new Map<string, JsonSchema>();
   const required = new Set<string>();
