@@ -1,8 +1,7 @@
-import { resolve } from "node:path";
 import { emitDocs } from "../generator/emit/docs.ts";
-import { loadSpec, SPEC_PATH } from "../spec/load-spec.ts";
-import { type CliIo, parseCommandArgs } from "./io.ts";
-import { checkOrWriteFiles, DEFAULT_OUT_DIR } from "./output-files.ts";
+import { loadSpec } from "../spec/load-spec.ts";
+import type { CliIo } from "./io.ts";
+import { checkOrWriteFiles, parseOutputArgs } from "./output-files.ts";
 
 const HELP = `Usage: cmdb-contract docs [--spec FILE] [--out DIR] [--check]
 
@@ -29,24 +28,20 @@ Exit codes: 0 written or up to date; 1 --check found differences; 2 bad argument
  * @throws SpecError when the spec is invalid (the CLI prints it and exits 2).
  */
 export async function runDocs(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseCommandArgs("docs", args, {
-    spec: { type: "string" },
-    out: { type: "string" },
-    check: { type: "boolean" },
-  });
-  if (values.help) {
+  const options = parseOutputArgs("docs", args);
+  if (options.help) {
     io.stdout(HELP);
     return 0;
   }
-  const { file, document } = await loadSpec(values.spec === undefined ? SPEC_PATH : resolve(values.spec));
+  const { file, document } = await loadSpec(options.specFile);
   return checkOrWriteFiles(
     {
       command: "docs",
-      outDir: values.out === undefined ? DEFAULT_OUT_DIR : resolve(values.out),
+      outDir: options.outDir,
       files: emitDocs(document),
       // The types and the client are `generate`'s; `docs` answers only for the pages.
       owns: (path) => path.startsWith("docs/"),
-      check: values.check === true,
+      check: options.check,
       specFile: file,
     },
     io,

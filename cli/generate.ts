@@ -1,7 +1,6 @@
-import { resolve } from "node:path";
-import { readSpec, SPEC_PATH, validateSpec } from "../spec/load-spec.ts";
-import { type CliIo, parseCommandArgs } from "./io.ts";
-import { checkOrWriteFiles, DEFAULT_OUT_DIR } from "./output-files.ts";
+import { readSpec, validateSpec } from "../spec/load-spec.ts";
+import type { CliIo } from "./io.ts";
+import { checkOrWriteFiles, parseOutputArgs } from "./output-files.ts";
 
 const HELP = `Usage: cmdb-contract generate [--spec FILE] [--out DIR] [--check]
 
@@ -26,12 +25,8 @@ Exit codes: 0 written or up to date; 1 --check found differences; 2 bad argument
  * @throws SpecError when the spec is invalid (the CLI prints it and exits 2).
  */
 export async function runGenerate(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseCommandArgs("generate", args, {
-    spec: { type: "string" },
-    out: { type: "string" },
-    check: { type: "boolean" },
-  });
-  if (values.help) {
+  const options = parseOutputArgs("generate", args);
+  if (options.help) {
     io.stdout(HELP);
     return 0;
   }
@@ -42,7 +37,7 @@ export async function runGenerate(args: string[], io: CliIo): Promise<number> {
   const { startSpecWorker } = await import("../generator/workers.ts");
   const worker = startSpecWorker();
   const { generateFiles } = await import("../generator/generate.ts");
-  const spec = await readSpec(values.spec === undefined ? SPEC_PATH : resolve(values.spec));
+  const spec = await readSpec(options.specFile);
   const generating = generateFiles(spec.document, { specFile: spec.file, renderTypes: worker.renderTypes });
   const validating = validateSpec(spec, { validateSchema: worker.validateSchema });
   const [validated, generated] = await Promise.allSettled([validating, generating]);
@@ -51,9 +46,9 @@ export async function runGenerate(args: string[], io: CliIo): Promise<number> {
   return checkOrWriteFiles(
     {
       command: "generate",
-      outDir: values.out === undefined ? DEFAULT_OUT_DIR : resolve(values.out),
+      outDir: options.outDir,
       files: generated.value,
-      check: values.check === true,
+      check: options.check,
       specFile: spec.file,
     },
     io,

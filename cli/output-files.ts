@@ -1,12 +1,39 @@
 import { rm } from "node:fs/promises";
-import { isAbsolute, join, relative } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { GeneratedFile } from "../generator/generated-file.ts";
 import { diffFiles, findStaleFiles, writeFiles } from "../generator/write-files.ts";
-import type { CliIo } from "./io.ts";
+import { SPEC_PATH } from "../spec/load-spec.ts";
+import { type CliIo, parseCommandArgs } from "./io.ts";
 
 /** Where `generate` and `docs` write by default: `generated/` at the repo root. */
 export const DEFAULT_OUT_DIR = fileURLToPath(new URL("../generated/", import.meta.url));
+
+/** The arguments `generate` and `docs` share, resolved: `--spec FILE`, `--out DIR`, `--check`, `--help`. */
+export interface OutputArgs {
+  specFile: string;
+  outDir: string;
+  check: boolean;
+  help: boolean;
+}
+
+/**
+ * Parses `[--spec FILE] [--out DIR] [--check]`, defaulting to this toolkit's spec and `generated/`.
+ * @throws UsageError on an unknown option or a missing value.
+ */
+export function parseOutputArgs(command: string, args: string[]): OutputArgs {
+  const { values } = parseCommandArgs(command, args, {
+    spec: { type: "string" },
+    out: { type: "string" },
+    check: { type: "boolean" },
+  });
+  return {
+    specFile: values.spec === undefined ? SPEC_PATH : resolve(values.spec),
+    outDir: values.out === undefined ? DEFAULT_OUT_DIR : resolve(values.out),
+    check: values.check === true,
+    help: values.help === true,
+  };
+}
 
 /** What {@link checkOrWriteFiles} writes and how it talks about it. */
 export interface OutputJob {

@@ -2,6 +2,7 @@
  * The in-memory CMDB state of the reference CMDB, indexed from a world. Operations read it and stage their writes;
  * a request's writes land in one `commitInstances` call, so a failed request leaves nothing behind.
  */
+import type { components } from "../generated/types.gen.ts";
 import type { ProcessValues } from "./process-model.ts";
 import type { ProviderSpec } from "./spec-data.ts";
 import type { Host } from "./template-lock.ts";
@@ -45,14 +46,8 @@ export interface StoredInstance {
 /** A process with its relation, as `list_process_instance` answers it (cmdb-semantics §7). */
 export interface StoredProcess {
   property: Record<string, unknown>;
-  relation: {
-    bk_biz_id: number;
-    bk_process_id: number;
-    service_instance_id: number;
-    process_template_id: number;
-    bk_host_id: number;
-    bk_supplier_account: string;
-  };
+  // The spec's own type: a change to the relation in the spec is a type error here, not a silent drift.
+  relation: components["schemas"]["ProcessInstanceRelation"];
 }
 
 /** A new service instance and its processes, staged by a create until the whole request succeeds. */
