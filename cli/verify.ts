@@ -1,19 +1,29 @@
-import { rename, writeFile } from "node:fs/promises";
-import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS } from "../contracts/verify/http.ts";
-import { LiveConfigError, loadLiveConfig } from "../contracts/verify/live.ts";
-import { PactLoadError } from "../contracts/verify/pacts.ts";
-import { DEFAULT_PROPERTY_RUNS, DEFAULT_PROPERTY_SEED } from "../contracts/verify/property.ts";
+import { mkdir, rename, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import {
-  countReport,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  DEFAULT_PROPERTY_RUNS,
+  DEFAULT_PROPERTY_SEED,
+  DEFAULT_TIMEOUT_MS,
+  exitCodeOf,
+  FixtureError,
   formatCheckLine,
   formatJsonReport,
   formatJunitReport,
   formatSummary,
-} from "../contracts/verify/report.ts";
-import { FixtureError } from "../contracts/verify/scenarios.ts";
-import { CANARY_SECRET, redactText } from "../contracts/verify/secrets.ts";
-import { ProviderUnreachableError, runVerification } from "../contracts/verify/verify.ts";
+  LiveConfigError,
+  loadLiveConfig,
+  PactLoadError,
+  ProviderUnreachableError,
+  SKIP_NAMES,
+  type SkipName,
+  TRANSPORT_FAILURES_BEFORE_GIVING_UP,
+  verify,
+} from "../contracts/verify/index.ts";
 import { type CliIo, parseCommandArgs, UsageError } from "./io.ts";
+
+/** The environment variable that holds the state-setup endpoint's bearer token (as `serve` reads it). */
+const STATE_TOKEN_ENV = "CMDB_STATE_TOKEN";
 
 /** The text of `cmdb-contract verify --help`. */
 export const VERIFY_HELP = `Usage: cmdb-contract verify [options]
@@ -35,15 +45,26 @@ Options:
                            skipped; if none can, the check fails and says to add process_template_ids).
                            Then verify reads the templates with get_proc_template, creates, reads back,
                            checks the lock rules and deletes everything it created, even when a check fails.
+  --state-token T          bearer token of the state-setup endpoint (serve --state-token); default
+                           $${STATE_TOKEN_ENV}
   --pacts DIR              the pact files to verify (default contracts/pacts/)
-  --junit FILE             also write a JUnit XML report (for CI)
-  --json FILE              also write a machine-readable JSON report
-  --timeout-ms N           per-request timeout (default ${DEFAULT_TIMEOUT_MS}); responses over ${DEFAULT_MAX_RESPONSE_BYTES} bytes are failures
-  --property-runs N        random cases of the property-based check (default ${DEFAULT_PROPERTY_RUNS}; 0 skips it)
-  --seed N                 seed of the property-based check (default ${DEFAULT_PROPERTY_SEED})
+  --junit FILE             also write a JUnit XML report (for CI); missing folders are created
+  --json FILE              also write a machine-readable JSON report; missing folders are created
+  --timeout-ms N           per-request timeout, 1 to 600000 (default ${DEFAULT_TIMEOUT_MS}); responses over
+                           ${DEFAULT_MAX_RESPONSE_BYTES} bytes are failures
+  --property-runs N        random cases of the property-based check, 0 to 100000 (default
+                           ${DEFAULT_PROPERTY_RUNS}); 0 skips it and the summary says so
+  --seed N                 seed of the property-based check, 0 to 2147483647 (default ${DEFAULT_PROPERTY_SEED})
+  --skip RULE              do not run a rule: ${SKIP_NAMES.join(", ")} (repeatable); a skipped rule is
+                           reported as skipped, never as passed
   -h, --help               show this help
 
-A provider that hangs, resets connections, answers HTML or an oversized body is reported as a failure.
+A check passes only on what verify observed: a read-back that fails is a failure, and a rule none of whose
+checks ran is reported as "not run" and fails the run (unless you --skip it).
+
+A provider that hangs, resets connections, answers HTML or an oversized body is reported as a failure. After
+${TRANSPORT_FAILURES_BEFORE_GIVING_UP} requests in a row without a complete answer the remaining requests are not sent, so a
+provider that hangs costs at most ${TRANSPORT_FAILURES_BEFORE_GIVING_UP} timeouts, whatever its state endpoint does.
 
 Each failure comes with curl lines to reproduce it, in the order to send them: \`setup:\` POSTs the state-setup
 body verify sent (the scenario's world) to the state-setup URL, \`step N:\` lines (if any) replay the earlier
@@ -52,7 +73,7 @@ Secrets are replaced by placeholders in every line, curl command and report: one
 in all lines of a failure (<BK_APP_SECRET>, <BK_TOKEN>, numbered <BK_APP_SECRET_2> for a second one of a world),
 and <OTHER_BK_APP_SECRET>/<OTHER_BK_TOKEN> for a value the world does not know (a deliberately wrong one).
 
-Exit codes: 0 all checks passed; 1 a check failed; 2 could not run (bad arguments, an unreadable pact,
+Exit codes: 0 all checks passed; 1 a check failed or a rule did not run; 2 could not run (bad arguments, an unreadable pact,
 fixture or live file, a provider that cannot be reached).
 `;
 
@@ -60,10 +81,11 @@ fixture or live file, a provider that cannot be reached).
  * `cmdb-contract verify`: runs every check against a provider (default: the embedded reference CMDB), prints one
  * line per check and a summary grouped by rule, optionally writes JUnit and JSON reports, answers the exit code.
  */
-export async function runVerify(args: string[], io: CliIo): Promise<number> {
+export async function runVerify(args: string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const { values } = parseCommandArgs("verify", args, {
     "provider-url": { type: "string" },
     "state-setup-url": { type: "string" },
+    "state-token": { type: "string" },
     live: { type: "string" },
     pacts: { type: "string" },
     junit: { type: "string" },
@@ -71,14 +93,21 @@ export async function runVerify(args: string[], io: CliIo): Promise<number> {
     "timeout-ms": { type: "string" },
     "property-runs": { type: "string" },
     seed: { type: "string" },
+    skip: { type: "string", multiple: true },
   });
   if (values.help) {
     io.stdout(VERIFY_HELP);
     return 0;
   }
-  const timeoutMs = integerOption("timeout-ms", values["timeout-ms"], DEFAULT_TIMEOUT_MS, 1);
-  const propertyRuns = integerOption("property-runs", values["property-runs"], DEFAULT_PROPERTY_RUNS, 0);
-  const seed = integerOption("seed", values.seed, DEFAULT_PROPERTY_SEED, 0);
+  const timeoutMs = integerOption("timeout-ms", values["timeout-ms"], DEFAULT_TIMEOUT_MS, 1, 600_000);
+  const propertyRuns = integerOption("property-runs", values["property-runs"], DEFAULT_PROPERTY_RUNS, 0, 100_000);
+  const seed = integerOption("seed", values.seed, DEFAULT_PROPERTY_SEED, 0, 2_147_483_647);
+  const skip = (values.skip ?? []).map((name) => {
+    if (!(SKIP_NAMES as readonly string[]).includes(name)) {
+      throw new UsageError(`--skip: "${name}" is not a rule; one of ${SKIP_NAMES.join(", ")}`);
+    }
+    return name as SkipName;
+  });
   for (const key of ["provider-url", "state-setup-url"] as const) {
     const url = values[key];
     if (url !== undefined && !/^https?:\/\/[^/]+/.test(url))
@@ -94,6 +123,7 @@ export async function runVerify(args: string[], io: CliIo): Promise<number> {
     if (error instanceof LiveConfigError) return couldNotRun(io, error.message);
     throw error;
   }
+  const stateToken = values["state-token"] ?? (env[STATE_TOKEN_ENV] || undefined);
 
   const started = Date.now();
   let embedded: { url: string; stateSetupUrl: string; close(): Promise<void> } | undefined;
@@ -107,28 +137,28 @@ export async function runVerify(args: string[], io: CliIo): Promise<number> {
   const label = embedded ? `the embedded reference CMDB at ${providerUrl}` : providerUrl;
   io.stdout(`cmdb-contract verify: ${label}${live ? ` (live, ${values.live})` : ""}\n`);
   try {
-    const outcome = await runVerification({
+    const report = await verify({
       providerUrl,
       ...(stateSetupUrl !== undefined ? { stateSetupUrl } : {}),
+      ...(stateToken !== undefined ? { stateToken } : {}),
       providerLabel: embedded ? "the embedded reference CMDB" : providerUrl,
       ...(values.pacts !== undefined ? { pactDir: values.pacts } : {}),
       limits: { timeoutMs, maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES },
       propertyRuns,
       propertySeed: seed,
+      skip,
       ...(live ? { live } : {}),
       onCheck: (check, done, total) => {
         const width = String(total).length;
-        io.stdout(redactText(formatCheckLine(check, `[${String(done).padStart(width)}/${total}]`), [CANARY_SECRET]));
+        io.stdout(formatCheckLine(check, `[${String(done).padStart(width)}/${total}]`));
       },
       onProgress: (note) => io.stdout(`        … ${note}\n`),
     });
-    const secrets = [...outcome.secrets, CANARY_SECRET];
-    const redact = (text: string): string => redactText(text, secrets);
-    io.stdout(redact(formatSummary(outcome.report)));
-    if (values.json !== undefined) await writeAtomically(values.json, redact(formatJsonReport(outcome.report)));
-    if (values.junit !== undefined) await writeAtomically(values.junit, redact(formatJunitReport(outcome.report)));
+    io.stdout(formatSummary(report));
+    if (values.json !== undefined) await writeAtomically(values.json, formatJsonReport(report));
+    if (values.junit !== undefined) await writeAtomically(values.junit, formatJunitReport(report));
     io.stdout(`(${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
-    return countReport(outcome.report).failed > 0 ? 1 : 0;
+    return exitCodeOf(report);
   } catch (error) {
     if (error instanceof ProviderUnreachableError || error instanceof PactLoadError || error instanceof FixtureError) {
       return couldNotRun(io, error.message);
@@ -144,16 +174,19 @@ function couldNotRun(io: CliIo, message: string): number {
   return 2;
 }
 
-function integerOption(name: string, value: string | undefined, fallback: number, min: number): number {
+function integerOption(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name}: expected an integer ≥ ${min}, got "${value}"`);
+  if (value.trim() === "" || !Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${name}: expected a whole number from ${min} to ${max}, got "${value}"`);
+  }
   return n;
 }
 
 async function writeAtomically(file: string, text: string): Promise<void> {
   const temporary = `${file}.${process.pid}.tmp`;
   try {
+    await mkdir(dirname(file), { recursive: true });
     await writeFile(temporary, text);
     await rename(temporary, file);
   } catch (error) {

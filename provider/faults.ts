@@ -18,6 +18,8 @@ export const FAULT_NAMES = [
   "instance-limit-ignored",
   "deleted-instance-still-listed",
   "locked-bind-port-overridden",
+  "read-back-fails",
+  "read-back-empty",
 ] as const;
 
 /** The name of one injectable fault. */
@@ -38,6 +40,8 @@ export const FAULT_DESCRIPTIONS: Readonly<Record<FaultName, string>> = {
   "instance-limit-ignored": "more than 100 instances are accepted (§1.2 step 2, 1199035)",
   "deleted-instance-still-listed": "processes of a deleted service instance are still listed by list_process_instance",
   "locked-bind-port-overridden": "a caller's port overrides a locked bind_info port of a template row (§2.2)",
+  "read-back-fails": "list_process_instance always answers an error envelope, so no created process can be observed",
+  "read-back-empty": "list_process_instance always answers an empty list, as if no instance had processes",
 };
 
 /** Tells whether a string names a fault. */

@@ -200,7 +200,10 @@ export function listProcessInstance(ctx: OperationContext, body: Readonly<Record
   const ids = readRequiredIds(body, "bk_biz_id", "service_instance_id");
   if (!ids.ok) return ids;
   const [bizId, instanceId] = ids.value as [number, number];
-  const processes: StoredProcess[] = ctx.state.processes.get(instanceId) ?? [];
+  if (ctx.faults.has("read-back-fails")) return failed(1199006, "service_instance_id");
+  const processes: StoredProcess[] = ctx.faults.has("read-back-empty")
+    ? []
+    : (ctx.state.processes.get(instanceId) ?? []);
   return { ok: true, data: processes.filter((p) => p.relation.bk_biz_id === bizId) };
 }
 

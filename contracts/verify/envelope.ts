@@ -1,5 +1,5 @@
 import type { HttpExchange } from "./http.ts";
-import { showValue } from "./report.ts";
+import { showValue } from "./values.ts";
 
 /** One envelope rule broken by a response: where, expected against actual. */
 export interface EnvelopeProblem {

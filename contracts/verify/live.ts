@@ -1,12 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { parse } from "yaml";
 import type { OpenApiDocument } from "../../spec/load-spec.ts";
+import type { RuleGroup } from "../shared/rules.ts";
 import type { CheckFailure, CheckResult } from "./report.ts";
-import { showValue } from "./report.ts";
-import { checkCode, compareProcessRows, sortProcesses } from "./run-scenarios.ts";
-import { formatCurl } from "./secrets.ts";
 import type { ProviderSession } from "./session.ts";
+import { checkCreate, type ExpectedProcessRow, observeProcesses, sendStep } from "./step.ts";
 import { applyTemplateLock, type LockRules, type TemplateProperty } from "./template-lock.ts";
+import { showValue } from "./values.ts";
 
 /** The environment variable that holds the app secret in live mode, unless the live file names another. */
 export const DEFAULT_SECRET_ENV = "CMDB_BK_APP_SECRET";
@@ -141,15 +141,10 @@ async function checkRejected(
   created: number[],
 ): Promise<CheckResult> {
   const body = { ...config.auth, bk_biz_id: config.bk_biz_id, bk_module_id: config.non_templated_module, instances };
-  const call = await session.call("createServiceInstance", body, name);
-  const failures = [...call.failures];
-  const envelope = envelopeOf(call);
-  if (envelope?.result === true && Array.isArray(envelope.data)) created.push(...(envelope.data as number[]));
-  if (envelope !== undefined) {
-    const curl = formatCurl(session.urlOf("createServiceInstance"), body);
-    failures.push(...checkCode("business-rules", name, code, envelope, curl));
-  }
-  return { source: "live", name, rule: "business-rules", failures };
+  const outcome = await checkCreate(session, { rule: "business-rules", scenario: name }, { body, expectCode: code });
+  // A provider that wrongly accepts the request made instances: they are deleted with the rest.
+  created.push(...outcome.ids);
+  return { source: "live", name, rule: "business-rules", failures: outcome.failures };
 }
 
 async function checkNonTemplated(
@@ -172,7 +167,7 @@ async function checkNonTemplated(
     bk_module_id: config.non_templated_module,
     instances: [{ bk_host_id: host.bk_host_id, processes: [{ process_template_id: 0, process_info: processInfo }] }],
   };
-  const failures = await createAndCompare(session, config, name, body, created, [
+  const failures = await createAndCompare(session, name, body, created, [
     { relation: { process_template_id: 0, bk_host_id: host.bk_host_id }, property: processInfo },
   ]);
   return { source: "live", name, rule: "business-rules", failures };
@@ -203,19 +198,21 @@ async function checkTemplated(
   const templates: { id: number; property: TemplateProperty }[] = [];
   for (const id of [...templateIds].sort((a, b) => a - b)) {
     const body = { ...config.auth, bk_biz_id: config.bk_biz_id, process_template_id: id };
-    const call = await session.call("getProcTemplate", body, `${name} (get_proc_template ${id})`);
-    failures.push(...call.failures);
-    const envelope = envelopeOf(call);
-    const data = envelope?.data as { property?: TemplateProperty } | undefined;
-    if (envelope?.result !== true || data?.property === undefined) {
-      failures.push({
-        rule: "template-lock",
-        scenario: name,
-        pointer: `get_proc_template(${id}) /data/property`,
-        expected: "the process template",
-        actual: showValue(envelope?.message ?? "no answer"),
-        curl: formatCurl(session.urlOf("getProcTemplate"), body),
-      });
+    const ctx = { rule: "template-lock" as const, scenario: `${name} (get_proc_template ${id})` };
+    const read = await sendStep(session, ctx, { operation: "getProcTemplate", body, expectCode: 0 });
+    failures.push(...read.failures);
+    const data = read.envelope?.data as { property?: TemplateProperty } | undefined;
+    if (!read.matched || data?.property === undefined || data.property === null) {
+      if (read.matched) {
+        failures.push({
+          rule: "template-lock",
+          scenario: name,
+          pointer: `get_proc_template(${id}) /data/property`,
+          expected: "the process template with its property",
+          actual: `not observed: ${showValue(read.envelope?.data, 80)}`,
+          curl: read.curl,
+        });
+      }
       return { source: "live", name, rule: "template-lock", failures };
     }
     templates.push({ id, property: data.property });
@@ -238,7 +235,7 @@ async function checkTemplated(
     relation: { process_template_id: t.id, bk_host_id: host.bk_host_id },
     property: applyTemplateLock(rules, t.property, hostAddresses, entries[i]?.process_info),
   }));
-  failures.push(...(await createAndCompare(session, config, name, body, created, expected, "template-lock")));
+  failures.push(...(await createAndCompare(session, name, body, created, expected, "template-lock")));
   return { source: "live", name, rule: "template-lock", failures };
 }
 
@@ -272,29 +269,37 @@ async function discoverTemplateIds(
       bk_module_id: config.templated_module,
       instances: [{ bk_host_id: host.bk_host_id }],
     };
-    curl = formatCurl(session.urlOf("createServiceInstance"), body);
-    const call = await session.call("createServiceInstance", body, name, { createdInstances: 1 });
-    failures.push(...call.failures);
-    const envelope = envelopeOf(call);
+    const ctx = { rule: "template-lock" as const, scenario: name };
+    const outcome = await sendStep(session, ctx, {
+      operation: "createServiceInstance",
+      body,
+      expectCode: 0,
+      envelope: { createdInstances: 1 },
+    });
+    curl = outcome.curl;
     const ids =
-      envelope?.result === true && Array.isArray(envelope.data)
-        ? (envelope.data as unknown[]).filter((id): id is number => Number.isInteger(id))
+      outcome.envelope?.result === true && Array.isArray(outcome.envelope.data)
+        ? (outcome.envelope.data as unknown[]).filter((id): id is number => Number.isSafeInteger(id))
         : [];
     created.push(...ids);
-    if (ids[0] === undefined) {
-      const answer = call.exchange.ok
-        ? `${showValue(envelope?.code)} (${showValue(envelope?.message, 100)})`
-        : call.exchange.reason;
-      refusals.push(`host ${host.bk_host_id}: ${answer}`);
+    if (!outcome.matched || ids[0] === undefined) {
+      // Refusals are expected here (a host that already has an instance): only the envelope failures count.
+      failures.push(...outcome.failures.filter((f) => f.rule === "envelope"));
+      refusals.push(
+        `host ${host.bk_host_id}: ${outcome.failures.find((f) => f.pointer === "/code")?.actual ?? "no ID"}`,
+      );
       continue;
     }
-    const listBody = { ...config.auth, bk_biz_id: config.bk_biz_id, service_instance_id: ids[0] };
-    const listed = await session.call("listProcessInstance", listBody, name);
-    failures.push(...listed.failures);
-    const list = envelopeOf(listed);
+    failures.push(...outcome.failures);
+    const read = await observeProcesses(session, ctx, {
+      auth: config.auth,
+      bizId: config.bk_biz_id,
+      serviceInstanceId: ids[0],
+    });
+    failures.push(...read.failures);
     const templateIds = [
       ...new Set(
-        sortProcesses(list?.data)
+        (read.processes ?? [])
           .map((p) => (p.relation as Record<string, unknown> | undefined)?.process_template_id)
           .filter((id): id is number => Number.isInteger(id)),
       ),
@@ -302,17 +307,7 @@ async function discoverTemplateIds(
     const deletion = await deleteInstances(session, config, name, ids);
     failures.push(...deletion.failures);
     if (deletion.deleted) created.splice(0, created.length, ...created.filter((id) => !ids.includes(id)));
-    if (list?.result !== true || !Array.isArray(list.data)) {
-      failures.push({
-        rule: "template-lock",
-        scenario: name,
-        pointer: `list_process_instance(service_instance_id=${ids[0]}) /data`,
-        expected: "the processes of the new instance, one per process template",
-        actual: `${showValue(list?.code)} (${showValue(list?.message ?? "no answer", 100)})`,
-        curl: formatCurl(session.urlOf("listProcessInstance"), listBody),
-      });
-      return { failures };
-    }
+    if (read.processes === undefined) return { failures };
     // The instance must be gone before the check creates on the same host (one instance per host and module).
     if (!deletion.deleted) return { failures };
     return { found: { host, templateIds }, failures };
@@ -357,31 +352,19 @@ function callerValues(
 
 async function createAndCompare(
   session: ProviderSession,
-  config: LiveConfig,
   name: string,
   body: Record<string, unknown>,
   created: number[],
-  expected: { relation: Record<string, unknown>; property: Record<string, unknown> }[],
-  rule: "business-rules" | "template-lock" = "business-rules",
+  expected: ExpectedProcessRow[],
+  rule: RuleGroup = "business-rules",
 ): Promise<CheckFailure[]> {
-  const curl = formatCurl(session.urlOf("createServiceInstance"), body);
-  const call = await session.call("createServiceInstance", body, name, { createdInstances: 1 });
-  const failures = [...call.failures];
-  const envelope = envelopeOf(call);
-  if (envelope?.result === true && Array.isArray(envelope.data)) created.push(...(envelope.data as number[]));
-  if (envelope?.result !== true || !Array.isArray(envelope.data) || envelope.data.length === 0) {
-    failures.push(...checkCode(rule, name, 0, envelope, curl));
-    return failures;
-  }
-  const id = envelope.data[0] as number;
-  const listBody = { ...config.auth, bk_biz_id: config.bk_biz_id, service_instance_id: id };
-  const listed = await session.call("listProcessInstance", listBody, name);
-  failures.push(...listed.failures);
-  const list = envelopeOf(listed);
-  if (list?.result !== true) return failures;
-  const place = `list_process_instance(service_instance_id=${id})`;
-  failures.push(...compareProcessRows(expected, sortProcesses(list.data), { rule, scenario: name, place, curl }));
-  return failures;
+  const outcome = await checkCreate(
+    session,
+    { rule, scenario: name },
+    { body, expectCode: 0, expectProcesses: [expected] },
+  );
+  created.push(...outcome.ids);
+  return outcome.failures;
 }
 
 async function cleanUp(session: ProviderSession, config: LiveConfig, created: number[]): Promise<CheckResult> {
@@ -402,27 +385,15 @@ async function deleteInstances(
   ids: readonly number[],
 ): Promise<{ deleted: boolean; failures: CheckFailure[] }> {
   const body = { ...config.auth, bk_biz_id: config.bk_biz_id, service_instance_ids: [...ids] };
-  const call = await session.call("deleteServiceInstance", body, name);
-  const failures = [...call.failures];
-  const envelope = envelopeOf(call);
-  if (envelope?.result !== true) {
-    failures.push({
-      rule: "business-rules",
-      scenario: name,
-      pointer: "/code",
-      expected: "0 (deleted)",
-      actual: `${showValue(envelope?.code)} (${showValue(envelope?.message, 100)}); delete service instances ${ids.join(", ")} by hand`,
-      curl: formatCurl(session.urlOf("deleteServiceInstance"), body),
-    });
-  }
-  return { deleted: envelope?.result === true, failures };
-}
-
-function envelopeOf(call: {
-  exchange: { ok: boolean } & Partial<{ json: unknown }>;
-}): Record<string, unknown> | undefined {
-  const json = call.exchange.ok ? call.exchange.json : undefined;
-  return json !== null && typeof json === "object" && !Array.isArray(json)
-    ? (json as Record<string, unknown>)
-    : undefined;
+  const outcome = await sendStep(
+    session,
+    { rule: "business-rules", scenario: name },
+    {
+      operation: "deleteServiceInstance",
+      body,
+      expectCode: 0,
+      expectLabel: `0 (deleted); if not, delete service instances ${ids.join(", ")} by hand`,
+    },
+  );
+  return { deleted: outcome.matched, failures: outcome.failures };
 }

@@ -1,21 +1,23 @@
 import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
-import { fileURLToPath } from "node:url";
-import { type PactFile, type PactInteraction, ruleOf } from "./pacts.ts";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { OperationId } from "../../spec/operations.ts";
+import { type PactInteraction, ruleOf } from "../shared/pact-format.ts";
+import { setUpState } from "./fixtures.ts";
+import type { PactFile } from "./pacts.ts";
 import type { CheckFailure, CheckResult } from "./report.ts";
-import { showValue, withReproduction } from "./report.ts";
+import { withReproduction } from "./report.ts";
 import { formatCurl } from "./secrets.ts";
-import type { OperationId, ProviderSession } from "./session.ts";
+import type { ProviderSession } from "./session.ts";
+import { showValue } from "./values.ts";
 
-const CHILD = fileURLToPath(new URL("./pact-verifier-child.mjs", import.meta.url));
+// Pact's official standalone verifier (pact_verifier_cli), through the bin its package publishes.
+const VERIFIER = createRequire(import.meta.url).resolve("@pact-foundation/pact-cli/bin/pact-verifier.js");
 const STATE_PATH = "/_verify/state";
-
-/** Options of {@link runPactVerifier}. */
-export interface PactRunOptions {
-  /** Where the provider's state-setup endpoint is; the verifier reaches it through the recording proxy. */
-  stateSetupUrl: string;
-}
 
 /** One provider state of an interaction. */
 type PactProviderState = NonNullable<PactInteraction["providerStates"]>[number];
@@ -26,38 +28,32 @@ interface ProxiedExchange {
   path: string;
   body: unknown;
   failures: CheckFailure[];
+  /** False when the provider gave no usable answer and the proxy answered the verifier 502 in its place. */
+  answered: boolean;
 }
 
 /**
- * Runs the Pact verifier (pact-core's native verifier, in a child process so its console output stays out of the
- * report) over the pact files, through a loopback proxy that applies the session's timeout and size limits and
- * checks the envelope of every response. Answers one check per interaction.
+ * Runs Pact's official standalone verifier (`pact-verifier` of @pact-foundation/pact-cli, in its own process so its
+ * console output stays out of the report) over the pact files, through a loopback proxy that applies the session's
+ * timeout and size limits and checks the envelope of every response. Answers one check per interaction.
  */
-export async function runPactVerifier(
-  session: ProviderSession,
-  pacts: readonly PactFile[],
-  options: PactRunOptions,
-): Promise<CheckResult[]> {
+export async function runPactVerifier(session: ProviderSession, pacts: readonly PactFile[]): Promise<CheckResult[]> {
   if (pacts.length === 0) return [];
   // The native verifier retries a failing state change for about a second per interaction; when the provider
   // cannot even take the first state, every interaction is reported as not verified instead.
   const first = pacts[0]?.interactions[0]?.providerStates?.[0];
   if (first !== undefined) {
-    const preflight = await session.setState(first.name, first.params?.world, "setup");
+    const preflight = await setUpState(session, first.name, "business-rules", first.params?.world);
     if (preflight !== undefined) {
       return pacts.flatMap((pact) =>
         pact.interactions.map((interaction): CheckResult => {
           const rule = ruleOf(interaction);
           const name = interaction.description;
-          const setup = setupCurlOf(session, first);
           const failure: CheckFailure = {
-            rule: preflight.transport ? "envelope" : rule,
+            ...preflight,
+            rule: preflight.rule === "envelope" ? "envelope" : rule,
             scenario: `pact interaction "${name}"`,
-            pointer: "(state setup)",
-            expected: "the provider accepts the world",
-            actual: `not verified: ${preflight.reason}`,
-            // The state-setup request is the one that failed.
-            ...(setup !== undefined ? { curl: setup } : {}),
+            actual: preflight.actual.startsWith("not run") ? preflight.actual : `not verified: ${preflight.actual}`,
           };
           return { source: "pact", name, rule, failures: [failure] };
         }),
@@ -65,20 +61,22 @@ export async function runPactVerifier(
     }
   }
   const seen: ProxiedExchange[] = [];
-  const proxy = await startRecordingProxy(session, options.stateSetupUrl, seen);
+  const proxy = await startRecordingProxy(session, seen);
   let outcome: VerifierOutcome;
   try {
-    outcome = await runVerifierChild(
-      {
-        providerBaseUrl: proxy.url,
-        pactUrls: pacts.map((p) => p.file),
-        providerStatesSetupUrl: `${proxy.url}${STATE_PATH}`,
-        providerStatesSetupTeardown: true,
-        providerStatesSetupBody: true,
-        // The verifier logs requests at debug level; at error level nothing with a body reaches a log.
-        logLevel: "error",
-        timeout: session.target.limits.timeoutMs * 2,
-      },
+    const { port } = new URL(proxy.url);
+    outcome = await runVerifier(
+      [
+        ...pacts.flatMap((p) => ["--file", p.file]),
+        ["--hostname", "127.0.0.1"],
+        ["--port", port],
+        ["--state-change-url", `${proxy.url}${STATE_PATH}`],
+        "--state-change-teardown",
+        ["--request-timeout", String(session.target.limits.timeoutMs * 2)],
+        // Its log would quote request bodies; the JSON report is all that is read.
+        ["--loglevel", "none"],
+        "--no-colour",
+      ].flat(),
       // The child is ended if it outlives every interaction's worst case (state setup with its retries, request).
       (session.target.limits.timeoutMs * 3 + 2_000) * (pacts.reduce((n, p) => n + p.interactions.length, 0) + 2),
     );
@@ -108,6 +106,13 @@ function toCheck(
     providerState?.params?.world,
   );
   const setup = providerState ? setupCurlOf(session, providerState) : undefined;
+  const bodyKey = JSON.stringify(body);
+  const exchanges = seen.filter(
+    (e) => e.state === state && e.path === interaction.request.path && JSON.stringify(e.body) === bodyKey,
+  );
+  // When the provider gave no answer, the verifier compared the proxy's stand-in 502: its mismatches describe the
+  // proxy, not the provider, and the exchange's own (transport) failure already says what happened.
+  const unanswered = exchanges.some((e) => !e.answered);
   const failures: CheckFailure[] = [];
   if (outcome.kind === "crashed") {
     failures.push({
@@ -117,7 +122,7 @@ function toCheck(
       expected: "a verification result",
       actual: outcome.reason,
     });
-  } else {
+  } else if (!unanswered) {
     for (const m of outcome.mismatches.get(interaction.description) ?? []) {
       failures.push({
         // The status and the content type are envelope rules whatever the interaction is about.
@@ -145,15 +150,8 @@ function toCheck(
       });
     }
   }
-  const bodyKey = JSON.stringify(body);
-  for (const exchange of seen) {
-    if (
-      exchange.state === state &&
-      exchange.path === interaction.request.path &&
-      JSON.stringify(exchange.body) === bodyKey
-    ) {
-      failures.push(...exchange.failures.map((f) => ({ ...f, scenario: title, ...(state ? { state } : {}) })));
-    }
+  for (const exchange of exchanges) {
+    failures.push(...exchange.failures.map((f) => ({ ...f, scenario: title, ...(state ? { state } : {}) })));
   }
   // A failure with a request is tied to this interaction alone: its provider state is the setup to send first.
   const reproducible = failures.map((f) => (f.curl !== undefined ? withReproduction(f, setup) : f));
@@ -187,10 +185,11 @@ function operationOfPath(session: ProviderSession, path: string): OperationId | 
 
 async function startRecordingProxy(
   session: ProviderSession,
-  stateSetupUrl: string,
   seen: ProxiedExchange[],
 ): Promise<{ server: Server; url: string }> {
   let currentState: string | undefined;
+  // The envelope failures of the requests that follow name the world's secrets as the setup line does.
+  let currentWorld: unknown;
   const server = createServer((req, res) => {
     readRequest(req, session.target.limits.maxResponseBytes).then(
       async (text) => {
@@ -204,9 +203,8 @@ async function startRecordingProxy(
         if (path === STATE_PATH) {
           const setup = body as { state?: string; action?: string; params?: { world?: unknown } } | undefined;
           if (setup?.action !== "teardown") currentState = setup?.state;
-          // The envelope failures of the requests that follow name the world's secrets as the setup line does.
-          session.stateWorld = setup?.action === "teardown" ? undefined : setup?.params?.world;
-          const exchange = await session.post(stateSetupUrl, body);
+          currentWorld = setup?.action === "teardown" ? undefined : setup?.params?.world;
+          const exchange = await session.relayState(body);
           if (exchange.ok) {
             res.writeHead(exchange.status, { "content-type": exchange.contentType || "application/json" });
             res.end(exchange.text);
@@ -223,9 +221,15 @@ async function startRecordingProxy(
             ? { createdInstances: instances.length }
             : {};
         const call = operation
-          ? await session.call(operation, body, `pact (given ${currentState ?? "no state"})`, context)
+          ? await session.call(
+              operation,
+              body,
+              `pact (given ${currentState ?? "no state"})`,
+              context,
+              currentWorld as Record<string, unknown> | undefined,
+            )
           : { exchange: await session.post(`${session.target.providerUrl}${path}`, body), failures: [] };
-        seen.push({ state: currentState, path, body, failures: call.failures });
+        seen.push({ state: currentState, path, body, failures: call.failures, answered: call.exchange.ok });
         const exchange = call.exchange;
         if (exchange.ok) {
           res.writeHead(exchange.status, { "content-type": exchange.contentType || "application/octet-stream" });
@@ -277,32 +281,35 @@ type VerifierOutcome =
   | { kind: "ran"; mismatches: Map<string, VerifierMismatch[]>; seenDescriptions: Set<string> }
   | { kind: "crashed"; reason: string };
 
-function runVerifierChild(options: Record<string, unknown>, limitMs: number): Promise<VerifierOutcome> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CHILD, JSON.stringify(options)], {
-      env: { ...process.env, PACT_DO_NOT_TRACK: "true" },
-      stdio: ["ignore", "pipe", "pipe"],
+/**
+ * Runs the standalone verifier with its output dropped (it can quote request bodies) and reads its JSON report;
+ * a verifier that outlives `limitMs` is killed and reported as crashed.
+ */
+async function runVerifier(args: string[], limitMs: number): Promise<VerifierOutcome> {
+  const dir = await mkdtemp(join(tmpdir(), "cmdb-verify-pact-"));
+  const report = join(dir, "report.json");
+  try {
+    const exit = await new Promise<string>((resolve) => {
+      const child = spawn(process.execPath, [VERIFIER, ...args, "--json", report], {
+        env: { ...process.env, PACT_DO_NOT_TRACK: "true" },
+        stdio: "ignore",
+      });
+      const timer = setTimeout(() => child.kill("SIGKILL"), limitMs);
+      child.on("close", (code, signal) => {
+        clearTimeout(timer);
+        resolve(String(code ?? signal));
+      });
     });
-    let stdout = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    // The verifier's own log lines (error level) are dropped: they can quote request bodies.
-    child.stderr.resume();
-    const timer = setTimeout(() => child.kill("SIGKILL"), limitMs);
-    child.on("close", (code, signal) => {
-      clearTimeout(timer);
-      const line = stdout.split("\n").find((l) => l.startsWith("PACT-RESULT "));
-      if (line === undefined) {
-        resolve({ kind: "crashed", reason: `the Pact verifier ended without a result (exit ${code ?? signal})` });
-        return;
-      }
-      resolve(parseVerifierResult(line.slice("PACT-RESULT ".length)));
-    });
-  });
+    const text = await readFile(report, "utf8").catch(() => undefined);
+    if (text === undefined)
+      return { kind: "crashed", reason: `the Pact verifier ended without a report (exit ${exit})` };
+    return parseVerifierResult(text);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
-/** Turns the child's `{ok, results}` line into mismatches per interaction description. */
+/** Turns the verifier's JSON report (`--json`) into mismatches per interaction description. */
 export function parseVerifierResult(text: string): VerifierOutcome {
   let results: {
     errors?: {
@@ -312,10 +319,9 @@ export function parseVerifierResult(text: string): VerifierOutcome {
     interactionResults?: { description?: string }[];
   };
   try {
-    const outcome = JSON.parse(text) as { ok: boolean; results: string };
-    results = JSON.parse(outcome.results) as typeof results;
+    results = JSON.parse(text) as typeof results;
   } catch {
-    return { kind: "crashed", reason: "the Pact verifier's result is not JSON (it could not run)" };
+    return { kind: "crashed", reason: "the Pact verifier's report is not JSON (it could not run)" };
   }
   const seenDescriptions = new Set((results.interactionResults ?? []).map((r) => r.description ?? ""));
   const mismatches = new Map<string, VerifierMismatch[]>();

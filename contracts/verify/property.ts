@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import type { OpenApiDocument } from "../../spec/load-spec.ts";
+import { defaultAuth, type World } from "../shared/worlds.ts";
+import { setUpState } from "./fixtures.ts";
 import type { CheckFailure, CheckResult } from "./report.ts";
-import { showValue, withReproduction } from "./report.ts";
-import { compareProcessRows, sortProcesses } from "./run-scenarios.ts";
-import { defaultAuth, type World } from "./scenarios.ts";
-import { formatCurl } from "./secrets.ts";
+import { withReproduction } from "./report.ts";
 import type { ProviderSession } from "./session.ts";
+import { checkCreate } from "./step.ts";
 import { applyTemplateLock, type LockRules, type TemplateBindRow, type TemplateProperty } from "./template-lock.ts";
 
 /** How many random templates `verify` tries by default (a few hundred requests on loopback). */
@@ -280,60 +280,8 @@ async function runCase(
   sample: PropertyCase,
   label: string,
 ): Promise<CheckFailure[]> {
-  const setupCurl = session.setupCurl(label, sample.world);
-  const setup = await session.setState(label, sample.world, "setup");
-  if (setup !== undefined) {
-    return [
-      {
-        rule: setup.transport ? "envelope" : "template-lock",
-        scenario: label,
-        pointer: "(state setup)",
-        expected: "the provider accepts the world",
-        actual: setup.reason,
-        // The state-setup request is the one that failed.
-        ...(setupCurl !== undefined ? { curl: setupCurl } : {}),
-      },
-    ];
-  }
-  const auth = defaultAuth(sample.world);
-  const body = { ...auth, ...sample.body };
-  const curl = formatCurl(session.urlOf("createServiceInstance"), body, sample.world);
-  const failures = await createAndCompare(session, rules, sample, label, body, curl);
-  await session.setState(label, sample.world, "teardown");
-  // The generated world is in the setup line: the case needs nothing else to be reproduced.
-  return failures.map((f) => withReproduction(f, setupCurl));
-}
-
-async function createAndCompare(
-  session: ProviderSession,
-  rules: LockRules,
-  sample: PropertyCase,
-  label: string,
-  body: Record<string, unknown>,
-  curl: string,
-): Promise<CheckFailure[]> {
-  const auth = defaultAuth(sample.world);
-  const created = await session.call("createServiceInstance", body, label, { createdInstances: 1 });
-  const failures: CheckFailure[] = [...created.failures];
-  const envelope = created.exchange.ok ? (created.exchange.json as Record<string, unknown> | null) : null;
-  if (envelope?.result !== true || !Array.isArray(envelope.data)) {
-    if (envelope !== null && typeof envelope === "object") {
-      failures.push({
-        rule: "template-lock",
-        scenario: label,
-        pointer: "/code",
-        expected: "0 (every generated value is valid)",
-        actual: `${showValue(envelope.code)} (${showValue(envelope.message, 100)})`,
-        curl,
-      });
-    }
-    return failures;
-  }
-  const id = envelope.data[0] as number;
-  const listed = await session.call("listProcessInstance", { ...auth, bk_biz_id: 2, service_instance_id: id }, label);
-  failures.push(...listed.failures);
-  const list = listed.exchange.ok ? (listed.exchange.json as Record<string, unknown> | null) : null;
-  if (list?.result !== true) return failures;
+  const setupProblem = await setUpState(session, label, "template-lock", sample.world);
+  if (setupProblem !== undefined) return [setupProblem];
   const expected = [...sample.templates]
     .sort((a, b) => a.id - b.id)
     .map((template) => {
@@ -344,8 +292,18 @@ async function createAndCompare(
         property: applyTemplateLock(rules, template.property, sample.host, entry?.process_info),
       };
     });
-  const place = `list_process_instance(service_instance_id=${id})`;
-  const where = { rule: "template-lock" as const, scenario: label, place, curl };
-  failures.push(...compareProcessRows(expected, sortProcesses(list.data), where));
-  return failures;
+  const outcome = await checkCreate(
+    session,
+    { rule: "template-lock", scenario: label, world: sample.world },
+    {
+      body: { ...defaultAuth(sample.world), ...sample.body },
+      expectCode: 0,
+      expectLabel: "0 (every generated value is valid)",
+      expectProcesses: [expected],
+    },
+  );
+  await session.setState(label, sample.world, "teardown");
+  // The generated world is in the setup line: the case needs nothing else to be reproduced.
+  const setup = session.setupCurl(label, sample.world);
+  return outcome.failures.map((f) => withReproduction(f, setup));
 }

@@ -1,15 +1,15 @@
-/** The three rules every failure is grouped under in the summary (DESIGN.md, "Checks"). */
-export type RuleGroup = "envelope" | "business-rules" | "template-lock";
+import { RULE_GROUPS, type RuleGroup } from "../shared/rules.ts";
 
-/** The rules in the order the summary prints them, with their headings. */
-export const RULE_GROUPS: readonly { rule: RuleGroup; title: string }[] = [
-  { rule: "envelope", title: "Envelope" },
-  { rule: "business-rules", title: "Business rules" },
-  { rule: "template-lock", title: "Template lock" },
-];
+export type { RuleGroup };
 
 /** Where a check came from. */
 export type CheckSource = "spec" | "pact" | "fixture" | "property" | "live";
+
+/** What `--skip` can leave out: one of the three rules, or the property-based part of the template-lock rule. */
+export type SkipName = RuleGroup | "property";
+
+/** Every name `--skip` accepts, in the order help text lists them. */
+export const SKIP_NAMES: readonly SkipName[] = ["envelope", "business-rules", "template-lock", "property"];
 
 /** One way a provider broke a rule: where (scenario, JSON pointer or field), expected against actual, how to reproduce. */
 export interface CheckFailure {
@@ -57,45 +57,57 @@ export function withReproduction(
   };
 }
 
-/**
- * The labelled lines that reproduce a failure (`setup:`, `step N:`, `reproduce:`), in the order to send them; when
- * the failure printed just before had the same setup and earlier steps, they are not repeated.
- */
-export function formatReproduction(failure: CheckFailure, previous?: CheckFailure): string[] {
-  const lines: string[] = [];
-  const label = (name: string): string => `${name}:`.padEnd(11);
-  if (failure.setup !== undefined) {
-    if (previous !== undefined && sameSetup(failure, previous)) {
-      lines.push(`${label("setup")}the same as for the failure above`);
-    } else {
-      lines.push(`${label("setup")}${failure.setup}`);
-      for (const s of failure.earlierSteps ?? []) lines.push(`${label(`step ${s.step}`)}${s.curl}`);
-    }
-  }
-  if (failure.curl !== undefined) lines.push(`${label("reproduce")}${failure.curl}`);
-  return lines;
-}
-
-function sameSetup(a: CheckFailure, b: CheckFailure): boolean {
-  return a.setup === b.setup && JSON.stringify(a.earlierSteps ?? []) === JSON.stringify(b.earlierSteps ?? []);
-}
-
 /** One check as it ran: its name, the rule it belongs to, and its failures (none when it passed). */
 export interface CheckResult {
   source: CheckSource;
   name: string;
   rule: RuleGroup;
   failures: CheckFailure[];
-  /** Set when the check could not decide (e.g. skipped in live mode); such a check neither passes nor fails. */
+  /** Set when the check was not run (the user skipped it); such a check neither passes nor fails. */
   skipped?: string;
+  /** Set when the check accepts more than one answer because the CMDB's behaviour is UNCONFIRMED; says which. */
+  lenient?: string;
 }
 
 /** Everything one `verify` run found; byte-identical between runs against the same provider. */
 export interface VerifyReport {
   provider: string;
   checks: CheckResult[];
-  /** How many responses the envelope check saw. */
+  /** How many HTTP answers of operations the envelope check saw. */
   responsesChecked: number;
+  /** What the user skipped with `--skip` (or `--property-runs 0`). */
+  skipped: SkipName[];
+  /** Things to say once, before the summary: a missing state-setup endpoint, a provider that stopped answering. */
+  notes: string[];
+}
+
+/** How a rule came out: failed, passed, skipped by the user, or not run (no check of it executed). */
+export type RuleStatus = "passed" | "failed" | "skipped" | "not run";
+
+/** One rule's line in the summary and the reports. */
+export interface RuleOutcome {
+  rule: RuleGroup;
+  title: string;
+  status: RuleStatus;
+  /** The checks of the rule that executed (for the envelope rule: the responses checked). */
+  executed: number;
+  failures: CheckFailure[];
+}
+
+/** The outcome of each rule, in the order the summary prints them. */
+export function ruleOutcomes(report: VerifyReport): RuleOutcome[] {
+  const failures = report.checks.flatMap((c) => c.failures);
+  return RULE_GROUPS.map(({ rule, title }) => {
+    const inRule = failures.filter((f) => f.rule === rule);
+    // The envelope rule is checked on every response rather than by checks of its own.
+    const executed =
+      rule === "envelope"
+        ? report.responsesChecked
+        : report.checks.filter((c) => c.rule === rule && c.skipped === undefined).length;
+    const status: RuleStatus =
+      inRule.length > 0 ? "failed" : report.skipped.includes(rule) ? "skipped" : executed === 0 ? "not run" : "passed";
+    return { rule, title, status, executed, failures: inRule };
+  });
 }
 
 /** Counts of a report, as printed in the last line. */
@@ -103,144 +115,27 @@ export interface ReportTotals {
   checks: number;
   failed: number;
   skipped: number;
+  /** Rules that should have run but had no executed check: they fail the run like a failed check. */
+  notRun: RuleGroup[];
 }
 
 /** Counts the checks of a report. */
 export function countReport(report: VerifyReport): ReportTotals {
   const failed = report.checks.filter((c) => c.failures.length > 0).length;
   const skipped = report.checks.filter((c) => c.skipped !== undefined && c.failures.length === 0).length;
-  return { checks: report.checks.length, failed, skipped };
+  const notRun = ruleOutcomes(report)
+    .filter((r) => r.status === "not run")
+    .map((r) => r.rule);
+  return { checks: report.checks.length, failed, skipped, notRun };
 }
 
-/** The line printed for one finished check while `verify` runs; `progress` is `[n/total]`. */
-export function formatCheckLine(check: CheckResult, progress: string): string {
-  const status = check.failures.length > 0 ? "FAIL" : check.skipped !== undefined ? "SKIP" : "ok  ";
-  const note = check.skipped !== undefined && check.failures.length === 0 ? ` (${check.skipped})` : "";
-  return `${progress} ${status} ${check.source.padEnd(8)} ${check.name}${note}\n`;
-}
-
-/** How many failures of each rule the printed summary shows; the JSON and JUnit reports carry all of them. */
-export const SUMMARY_FAILURES_PER_RULE = 10;
-
-/**
- * The summary grouped by rule: for each failure the scenario, the pointer, expected against actual, and the `curl`
- * lines that set up its provider state and reproduce it.
- * @see DESIGN.md "Checks" for the three rules.
- */
-export function formatSummary(report: VerifyReport): string {
-  const lines: string[] = ["", `Summary for ${report.provider}`];
-  const failures = report.checks.flatMap((c) => c.failures);
-  for (const { rule, title } of RULE_GROUPS) {
-    const inRule = failures.filter((f) => f.rule === rule);
-    const checks = report.checks.filter((c) => c.rule === rule).length;
-    // The envelope rule is checked on every response rather than by checks of its own.
-    const scope = rule === "envelope" ? `${report.responsesChecked} responses checked` : `${checks} checks`;
-    lines.push(`  ${title}: ${inRule.length === 0 ? "passed" : `${inRule.length} failed`} (${scope})`);
-    inRule.slice(0, SUMMARY_FAILURES_PER_RULE).forEach((f, i) => {
-      lines.push(`    ✗ ${f.scenario}`);
-      lines.push(`      at ${f.pointer}`);
-      lines.push(`      expected ${f.expected}`);
-      lines.push(`      actual   ${f.actual}`);
-      if (f.state !== undefined) lines.push(`      state    ${f.state}`);
-      for (const line of formatReproduction(f, inRule[i - 1])) lines.push(`      ${line}`);
-    });
-    if (inRule.length > SUMMARY_FAILURES_PER_RULE) {
-      lines.push(
-        `    … and ${inRule.length - SUMMARY_FAILURES_PER_RULE} more (every failure is in --json and --junit)`,
-      );
-    }
-  }
+/** The exit code a report earns: 1 when a check failed or a rule that was not skipped did not run, else 0. */
+export function exitCodeOf(report: VerifyReport): 0 | 1 {
   const totals = countReport(report);
-  const skipped = totals.skipped > 0 ? `, ${totals.skipped} skipped` : "";
-  lines.push(
-    "",
-    `${totals.failed === 0 ? "PASS" : "FAIL"}: ${totals.checks} checks, ${totals.failed} failed${skipped}`,
-    "",
-  );
-  return lines.join("\n");
+  return totals.failed > 0 || totals.notRun.length > 0 ? 1 : 0;
 }
 
-/** The report as JSON for machines: stable key order, no timings, a final newline. */
-export function formatJsonReport(report: VerifyReport): string {
-  const totals = countReport(report);
-  const value = {
-    provider: report.provider,
-    passed: totals.failed === 0,
-    totals: { ...totals, responsesChecked: report.responsesChecked },
-    rules: RULE_GROUPS.map(({ rule }) => ({
-      rule,
-      checks: report.checks.filter((c) => c.rule === rule).length,
-      failures: report.checks.flatMap((c) => c.failures).filter((f) => f.rule === rule),
-    })),
-    checks: report.checks.map((c) => ({
-      source: c.source,
-      name: c.name,
-      rule: c.rule,
-      status: c.failures.length > 0 ? "failed" : c.skipped !== undefined ? "skipped" : "passed",
-      ...(c.skipped !== undefined ? { skipped: c.skipped } : {}),
-      failures: c.failures,
-    })),
-  };
-  return `${JSON.stringify(value, null, 2)}\n`;
-}
-
-/** The report as JUnit XML: one test suite per rule, one test case per check, no timings. */
-export function formatJunitReport(report: VerifyReport): string {
-  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  const totals = countReport(report);
-  out.push(
-    `<testsuites name="cmdb-contract verify" tests="${totals.checks}" failures="${totals.failed}" skipped="${totals.skipped}">`,
-  );
-  for (const { rule, title } of RULE_GROUPS) {
-    const checks = report.checks.filter((c) => c.rule === rule);
-    const failed = checks.filter((c) => c.failures.length > 0).length;
-    const skipped = checks.filter((c) => c.skipped !== undefined && c.failures.length === 0).length;
-    out.push(`  <testsuite name="${xml(title)}" tests="${checks.length}" failures="${failed}" skipped="${skipped}">`);
-    for (const c of checks) {
-      out.push(`    <testcase classname="${xml(`${rule}.${c.source}`)}" name="${xml(c.name)}">`);
-      if (c.failures.length > 0) {
-        const body = c.failures
-          .map((f, i) => {
-            const lines = [
-              `[${f.rule}] ${f.scenario}`,
-              `at ${f.pointer}`,
-              `expected ${f.expected}`,
-              `actual   ${f.actual}`,
-            ];
-            if (f.state !== undefined) lines.push(`state    ${f.state}`);
-            lines.push(...formatReproduction(f, c.failures[i - 1]));
-            return lines.join("\n");
-          })
-          .join("\n\n");
-        const first = c.failures[0];
-        const message = first ? `${first.pointer}: expected ${first.expected}, actual ${first.actual}` : "failed";
-        out.push(`      <failure message="${xml(message)}">${xml(body)}</failure>`);
-      } else if (c.skipped !== undefined) {
-        out.push(`      <skipped message="${xml(c.skipped)}"/>`);
-      }
-      out.push("    </testcase>");
-    }
-    out.push("  </testsuite>");
-  }
-  out.push("</testsuites>", "");
-  return out.join("\n");
-}
-
-function xml(text: string): string {
-  return (
-    text
-      .replace(/&/g, "&amp;")
-      .replace(/</g, "&lt;")
-      .replace(/>/g, "&gt;")
-      .replace(/"/g, "&quot;")
-      // XML 1.0 cannot carry most control characters, even escaped.
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point.
-      .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "?")
-  );
-}
-
-/** Renders a value for "expected"/"actual": JSON, cut to a readable length. */
-export function showValue(value: unknown, max = 160): string {
-  const text = value === undefined ? "(absent)" : JSON.stringify(value);
-  return text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
+/** The status word of one check. */
+export function statusOf(check: CheckResult): "passed" | "failed" | "skipped" {
+  return check.failures.length > 0 ? "failed" : check.skipped !== undefined ? "skipped" : "passed";
 }

@@ -1,20 +1,9 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
-import type { RuleGroup } from "./report.ts";
-
-/** The folder of the committed fixtures: worlds, scenarios and the lock table. */
-export const FIXTURES_DIR = fileURLToPath(new URL("../fixtures/", import.meta.url));
-
-/** A world as DESIGN.md describes it (validated by the provider against spec/world.schema.json). */
-export type World = Record<string, unknown>;
-
-/** One expected process: the relation and property fields that are compared (others are ignored). */
-export interface ExpectedProcessRow {
-  relation?: Record<string, unknown>;
-  property: Record<string, unknown>;
-}
+import type { RuleGroup } from "../shared/rules.ts";
+import { defaultAuth, FIXTURES_DIR, loadWorlds, type World } from "../shared/worlds.ts";
+import type { ExpectedProcessRow } from "./step.ts";
 
 /** One step of a scenario: a call and what it must answer. */
 export type ScenarioStep =
@@ -64,21 +53,6 @@ export async function loadScenarios(dir: string = FIXTURES_DIR, lockFields?: Loc
   const table = parse(await readFile(join(dir, "lock-table.yaml"), "utf8")) as LockTable;
   scenarios.push(...expandLockTable(table, worlds, lockFields));
   return scenarios;
-}
-
-/** Loads every `worlds/*.yaml` by its file name without extension. */
-export async function loadWorlds(dir: string = join(FIXTURES_DIR, "worlds")): Promise<Map<string, World>> {
-  const worlds = new Map<string, World>();
-  for (const file of (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-    worlds.set(file.replace(/\.ya?ml$/, ""), parse(await readFile(join(dir, file), "utf8")) as World);
-  }
-  return worlds;
-}
-
-/** The auth every scenario sends unless it overrides it: the world's first app, acting as `admin`. */
-export function defaultAuth(world: World): Record<string, string> {
-  const app = (world.apps as { bk_app_code: string; bk_app_secret: string }[] | undefined)?.[0];
-  return { bk_app_code: app?.bk_app_code ?? "", bk_app_secret: app?.bk_app_secret ?? "", bk_username: "admin" };
 }
 
 /** Merges scenario auth overrides into the default auth (null drops a field). */

@@ -1,9 +1,3 @@
-/**
- * The secret the consumer tests give the generated client: it must never appear in a pact file, a report or a log,
- * so it is also redacted from everything `verify` prints.
- */
-export const CANARY_SECRET = "canary-secret-do-not-use";
-
 /** The body keys that carry secrets, and the placeholder each is replaced with in anything the verifier prints. */
 export const SECRET_PLACEHOLDERS: Readonly<Record<string, string>> = {
   bk_app_secret: "<BK_APP_SECRET>",
@@ -79,12 +73,34 @@ export function redactBody(value: unknown, table: SecretPlaceholderTable = place
   return out;
 }
 
-/** Replaces every occurrence of each known secret value in a text with `<REDACTED>`. */
+/**
+ * The forms a secret can take in what a provider echoes back or a report prints: as it is, JSON-escaped once and
+ * twice (a message that quotes a JSON body, printed as JSON), URL-encoded (`%20` and form-style `+`), and base64 /
+ * base64url at each of the three byte alignments it can have inside a longer encoded value (for example a Basic
+ * `Authorization` header). Forms shorter than 4 characters are left out: they would redact ordinary text.
+ */
+export function secretForms(secret: string): string[] {
+  const json1 = JSON.stringify(secret).slice(1, -1);
+  const json2 = JSON.stringify(json1).slice(1, -1);
+  const url = encodeURIComponent(secret);
+  const forms = [secret, json1, json2, url, url.replace(/%20/g, "+")];
+  const bytes = Buffer.from(secret, "utf8");
+  for (let offset = 0; offset < 3; offset++) {
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString("base64");
+    // Characters that depend on the secret alone: not the group shared with preceding bytes, nor the last, partial one.
+    const stable = encoded.slice(offset > 0 ? 4 : 0, 4 * Math.floor((offset + bytes.length) / 3));
+    if (stable.length >= 8) forms.push(stable, stable.replace(/\+/g, "-").replace(/\//g, "_"));
+  }
+  return [...new Set(forms)].filter((f) => f.length >= 4);
+}
+
+/** Replaces every occurrence of each known secret value, in any of its {@link secretForms}, with `<REDACTED>`. */
 export function redactText(text: string, secrets: Iterable<string>): string {
   let out = text;
+  const forms = [...new Set([...secrets].flatMap(secretForms))];
   // Longest first, so a secret that contains another is replaced whole.
-  for (const secret of [...new Set(secrets)].filter((s) => s.length >= 4).sort((a, b) => b.length - a.length)) {
-    out = out.split(secret).join("<REDACTED>");
+  for (const form of forms.sort((a, b) => b.length - a.length)) {
+    if (out.includes(form)) out = out.split(form).join("<REDACTED>");
   }
   return out;
 }

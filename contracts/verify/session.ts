@@ -1,53 +1,79 @@
-import type { OpenApiDocument } from "../../spec/load-spec.ts";
+import type { OperationId } from "../../spec/operations.ts";
+import type { World } from "../shared/worlds.ts";
 import { checkEnvelope, type EnvelopeContext } from "./envelope.ts";
 import { type HttpExchange, type HttpLimits, postJson } from "./http.ts";
 import type { CheckFailure } from "./report.ts";
 import { formatCurl } from "./secrets.ts";
-
-/** The four operations the checks call, by the spec's operationId. */
-export type OperationId = "createServiceInstance" | "listProcessInstance" | "getProcTemplate" | "deleteServiceInstance";
 
 /** Where the provider is and how requests to it are bounded. */
 export interface ProviderTarget {
   providerUrl: string;
   /** The state-setup URL (DESIGN.md "Provider states"); absent in live mode. */
   stateSetupUrl?: string;
+  /** Sent as `Authorization: Bearer …` with every state-setup request (`serve --state-token`). */
+  stateToken?: string;
   limits: HttpLimits;
 }
 
-/** After this many transport failures in a row the provider is treated as down and requests fail without waiting. */
+/**
+ * After this many transport failures in a row (hangs, resets, refusals) the provider is treated as down and the
+ * remaining requests fail at once. Operations and state setups are counted apart, so state setups that succeed in
+ * between do not reset the count: a provider that hangs on every ESB call but answers its state endpoint still
+ * costs at most this many waits.
+ */
 export const TRANSPORT_FAILURES_BEFORE_GIVING_UP = 2;
+
+/** Why a state setup failed: no usable answer, a refusal of the world, or no state-setup endpoint at all. */
+export interface StateSetupProblem {
+  /** No usable HTTP answer (an envelope-level failure). */
+  transport: boolean;
+  /** The endpoint is missing (404/405) or unreachable: every later setup fails the same way, without a request. */
+  unavailable: boolean;
+  reason: string;
+}
 
 /**
  * One verify run's connection to a provider: sends requests, checks the envelope of every response, counts them,
- * and stops waiting on a provider that keeps hanging or resetting.
+ * runs the state-setup protocol, and stops waiting on a provider that keeps hanging or resetting.
  */
 export class ProviderSession {
+  /** How many HTTP answers of operations the envelope check saw. */
   responsesChecked = 0;
-  /**
-   * The world of the provider state last set up (undefined after a teardown and in live mode): the `curl` lines of
-   * failures name its secrets with the placeholders of the matching `setup` line.
-   */
-  stateWorld: unknown;
-  private consecutiveTransportFailures = 0;
-  /** The route of each operation, from the spec. */
-  readonly paths: Record<OperationId, string>;
+  /** How many requests were not sent because the provider had been given up on. */
+  requestsNotSent = 0;
+  /** Set once the state-setup endpoint proved missing or unreachable; later setups fail at once with it. */
+  stateSetupUnavailable: StateSetupProblem | undefined;
+  private readonly consecutiveTransportFailures = { operation: 0, state: 0 };
 
   constructor(
     readonly target: ProviderTarget,
-    document: OpenApiDocument,
-  ) {
-    this.paths = readOperationPaths(document);
-  }
+    readonly paths: Readonly<Record<OperationId, string>>,
+    private readonly options: { checkEnvelope: boolean } = { checkEnvelope: true },
+  ) {}
 
   /** The full URL of an operation at this provider. */
   urlOf(operation: OperationId): string {
     return joinUrl(this.target.providerUrl, this.paths[operation]);
   }
 
-  /** POSTs to a URL unless the provider has been given up on; transport failures are counted. */
-  async post(url: string, body: unknown): Promise<HttpExchange> {
-    if (this.consecutiveTransportFailures >= TRANSPORT_FAILURES_BEFORE_GIVING_UP) {
+  /** True once the provider's operations failed {@link TRANSPORT_FAILURES_BEFORE_GIVING_UP} times in a row. */
+  get givenUp(): boolean {
+    return this.consecutiveTransportFailures.operation >= TRANSPORT_FAILURES_BEFORE_GIVING_UP;
+  }
+
+  /**
+   * POSTs to a URL unless requests of this kind (operations, or state setups) have been given up on: after
+   * {@link TRANSPORT_FAILURES_BEFORE_GIVING_UP} transport failures of the kind in a row, only an answer of the same
+   * kind could reset the count, so none is waited for again.
+   */
+  async post(
+    url: string,
+    body: unknown,
+    kind: "operation" | "state" = "operation",
+    headers: Record<string, string> = {},
+  ): Promise<HttpExchange> {
+    if (this.consecutiveTransportFailures[kind] >= TRANSPORT_FAILURES_BEFORE_GIVING_UP) {
+      this.requestsNotSent += 1;
       return {
         ok: false,
         url,
@@ -56,21 +82,26 @@ export class ProviderSession {
         reason: `not sent: the provider failed ${TRANSPORT_FAILURES_BEFORE_GIVING_UP} requests in a row at the transport level`,
       };
     }
-    const exchange = await postJson(url, body, this.target.limits);
-    this.consecutiveTransportFailures = exchange.ok ? 0 : this.consecutiveTransportFailures + 1;
+    const exchange = await postJson(url, body, this.target.limits, headers);
+    this.consecutiveTransportFailures[kind] = exchange.ok ? 0 : this.consecutiveTransportFailures[kind] + 1;
     return exchange;
   }
 
-  /** Calls an operation and answers the exchange plus the envelope failures of its response. */
+  /**
+   * Calls an operation and answers the exchange plus the envelope failures of its response (none when the run
+   * skips the envelope rule); `world` names the secrets of the failures' `curl` lines by placeholder.
+   */
   async call(
     operation: OperationId,
     body: unknown,
     scenario: string,
     context: EnvelopeContext = {},
+    world?: World,
   ): Promise<{ exchange: HttpExchange; failures: CheckFailure[] }> {
     const url = this.urlOf(operation);
     const exchange = await this.post(url, body);
-    this.responsesChecked += 1;
+    if (exchange.ok) this.responsesChecked += 1;
+    if (!this.options.checkEnvelope) return { exchange, failures: [] };
     const failures = checkEnvelope(exchange, context).map(
       (p): CheckFailure => ({
         rule: "envelope",
@@ -78,23 +109,45 @@ export class ProviderSession {
         pointer: p.pointer,
         expected: p.expected,
         actual: p.actual,
-        curl: formatCurl(url, body, this.stateWorld),
+        curl: formatCurl(url, body, world),
       }),
     );
     return { exchange, failures };
   }
 
-  /** Runs the state-setup protocol; answers why it failed (a transport failure or a refusal), or undefined. */
-  async setState(state: string, world: unknown, action: "setup" | "teardown"): Promise<StateSetupProblem | undefined> {
-    if (this.target.stateSetupUrl === undefined) return { transport: false, reason: "no state-setup URL" };
-    this.stateWorld = action === "setup" ? world : undefined;
-    const exchange = await this.post(this.target.stateSetupUrl, stateSetupBody(state, world, action));
-    if (!exchange.ok) return { transport: true, reason: `state ${action} failed: ${exchange.reason}` };
-    if (exchange.status < 200 || exchange.status > 299) {
-      const excerpt = exchange.text.replace(/\s+/g, " ").slice(0, 120);
-      return { transport: false, reason: `state ${action} answered HTTP ${exchange.status}: ${excerpt}` };
+  /** Sends one state-setup body as it is (the Pact verifier's, relayed) and answers the exchange. */
+  async relayState(body: unknown): Promise<HttpExchange> {
+    const url = this.target.stateSetupUrl;
+    if (url === undefined) {
+      return { ok: false, url: "", requestBody: body, kind: "error", reason: "no state-setup URL" };
     }
-    return undefined;
+    if (this.stateSetupUnavailable !== undefined) {
+      return { ok: false, url, requestBody: body, kind: "error", reason: this.stateSetupUnavailable.reason };
+    }
+    return this.post(url, body, "state", this.stateHeaders());
+  }
+
+  /** Runs the state-setup protocol; answers why it failed, or undefined. */
+  async setState(state: string, world: unknown, action: "setup" | "teardown"): Promise<StateSetupProblem | undefined> {
+    const url = this.target.stateSetupUrl;
+    if (url === undefined) return { transport: false, unavailable: true, reason: "no state-setup URL" };
+    if (this.stateSetupUnavailable !== undefined) return this.stateSetupUnavailable;
+    const exchange = await this.post(url, stateSetupBody(state, world, action), "state", this.stateHeaders());
+    if (!exchange.ok) {
+      const problem = { transport: true, unavailable: false, reason: `state ${action} failed: ${exchange.reason}` };
+      // An endpoint that cannot even be reached will not be reached by the next scenario either.
+      if (exchange.kind === "refused") this.stateSetupUnavailable = { ...problem, unavailable: true };
+      return this.stateSetupUnavailable ?? problem;
+    }
+    if (exchange.status >= 200 && exchange.status <= 299) return undefined;
+    const excerpt = exchange.text.replace(/\s+/g, " ").slice(0, 120);
+    const problem = {
+      transport: false,
+      unavailable: exchange.status === 404 || exchange.status === 405,
+      reason: `state ${action} answered HTTP ${exchange.status}: ${excerpt}`,
+    };
+    if (problem.unavailable) this.stateSetupUnavailable = problem;
+    return problem;
   }
 
   /**
@@ -104,7 +157,13 @@ export class ProviderSession {
    */
   setupCurl(state: string, world: unknown): string | undefined {
     if (this.target.stateSetupUrl === undefined) return undefined;
-    return formatCurl(this.target.stateSetupUrl, stateSetupBody(state, world, "setup"), world);
+    const token = this.target.stateToken !== undefined ? ["-H", "'Authorization: Bearer <STATE_TOKEN>'"] : [];
+    const curl = formatCurl(this.target.stateSetupUrl, stateSetupBody(state, world, "setup"), world);
+    return token.length > 0 ? curl.replace(" -H ", ` ${token.join(" ")} -H `) : curl;
+  }
+
+  private stateHeaders(): Record<string, string> {
+    return this.target.stateToken !== undefined ? { authorization: `Bearer ${this.target.stateToken}` } : {};
   }
 }
 
@@ -115,35 +174,6 @@ export function stateSetupBody(
   action: "setup" | "teardown",
 ): { state: string; params: { world: unknown }; action: "setup" | "teardown" } {
   return { state, params: { world }, action };
-}
-
-/** Why a state setup failed: no usable HTTP answer (`transport`, an envelope-level failure) or a refusal. */
-export interface StateSetupProblem {
-  transport: boolean;
-  reason: string;
-}
-
-/**
- * Reads the route of each operation from the spec's `paths` by operationId.
- * @throws Error when an operation the checks need is missing from the spec.
- */
-export function readOperationPaths(document: OpenApiDocument): Record<OperationId, string> {
-  const found: Partial<Record<OperationId, string>> = {};
-  for (const [path, item] of Object.entries(document.paths)) {
-    for (const operation of Object.values(item)) {
-      const id = (operation as { operationId?: string } | null)?.operationId;
-      if (id !== undefined) found[id as OperationId] = path;
-    }
-  }
-  const needed: OperationId[] = [
-    "createServiceInstance",
-    "listProcessInstance",
-    "getProcTemplate",
-    "deleteServiceInstance",
-  ];
-  const missing = needed.filter((id) => found[id] === undefined);
-  if (missing.length > 0) throw new Error(`spec paths: no operation ${missing.join(", ")}`);
-  return found as Record<OperationId, string>;
 }
 
 /** Joins a base URL (with or without a trailing slash or a path) and an absolute path. */

@@ -22,6 +22,8 @@ const BROKEN_RULE: Partial<Record<FaultName, "Envelope" | "Business rules" | "Te
   "instance-limit-ignored": "Business rules",
   "deleted-instance-still-listed": "Business rules",
   "locked-bind-port-overridden": "Template lock",
+  "read-back-fails": "Template lock",
+  "read-back-empty": "Template lock",
 };
 
 async function verifyAgainst(fault?: FaultName): Promise<{ code: number; summary: string }> {

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runVerify } from "../../cli/verify.ts";
+import { loadWorlds } from "../../contracts/shared/worlds.ts";
 import { LiveConfigError, loadLiveConfig } from "../../contracts/verify/live.ts";
-import { loadWorlds } from "../../contracts/verify/scenarios.ts";
 import type { FaultName } from "../../provider/faults.ts";
 import { startReferenceCmdb } from "../../provider/server.ts";
 import type { World } from "../../provider/world.ts";
@@ -132,7 +132,9 @@ describe("verify --live without process_template_ids", () => {
     });
     expect(code).toBe(1);
     expect(out).toMatch(/Template lock: \d+ failed/);
-    expect(out).toContain("✗ live: create on the templated module, read back and check the lock rules\n");
+    expect(out).toContain(
+      "✗ live: create on the templated module, read back and check the lock rules, instance 0 (service_instance_id ",
+    );
     expect(after).toEqual(before);
   });
 

@@ -2,18 +2,15 @@ import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { CANARY_SECRET } from "../../contracts/shared/canary.ts";
 import {
   BREAKS_COMMENT,
   checkInteractionAgainstSpec,
-  checkPactsAgainstSpec,
-  loadPacts,
   normalizePactText,
   PACTS_DIR,
-  type PactFile,
   type PactInteraction,
-  PactLoadError,
-} from "../../contracts/verify/pacts.ts";
-import { CANARY_SECRET } from "../../contracts/verify/secrets.ts";
+} from "../../contracts/shared/pact-format.ts";
+import { checkPactsAgainstSpec, loadPacts, type PactFile, PactLoadError } from "../../contracts/verify/pacts.ts";
 import { loadSpec, type OpenApiDocument } from "../../spec/load-spec.ts";
 import { createSchemaValidator, loadWorldSchema, type SchemaValidator } from "../../spec/schema-validator.ts";
 

@@ -9,14 +9,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runVerify } from "../../cli/verify.ts";
-import { type CheckFailure, type CheckSource, showValue } from "../../contracts/verify/report.ts";
-import { sortProcesses } from "../../contracts/verify/run-scenarios.ts";
-import { loadWorlds } from "../../contracts/verify/scenarios.ts";
-import { CANARY_SECRET } from "../../contracts/verify/secrets.ts";
-import { readOperationPaths } from "../../contracts/verify/session.ts";
+import { CANARY_SECRET } from "../../contracts/shared/canary.ts";
+import { loadWorlds } from "../../contracts/shared/worlds.ts";
+import type { CheckFailure, CheckSource } from "../../contracts/verify/report.ts";
+import { sortProcesses } from "../../contracts/verify/step.ts";
+import { showValue } from "../../contracts/verify/values.ts";
 import type { FaultName } from "../../provider/faults.ts";
 import { startReferenceCmdb } from "../../provider/server.ts";
 import { loadSpec } from "../../spec/load-spec.ts";
+import { readOperationPaths } from "../../spec/operations.ts";
 
 /** The values a user would fill in: one per placeholder, none of them the fixtures' real ones. */
 const FILL: Readonly<Record<string, string>> = {

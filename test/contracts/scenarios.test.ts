@@ -2,15 +2,8 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import {
-  expandLockTable,
-  FIXTURES_DIR,
-  FixtureError,
-  type LockTable,
-  loadScenarios,
-  loadWorlds,
-  type World,
-} from "../../contracts/verify/scenarios.ts";
+import { FIXTURES_DIR, loadWorlds, type World } from "../../contracts/shared/worlds.ts";
+import { expandLockTable, FixtureError, type LockTable, loadScenarios } from "../../contracts/verify/scenarios.ts";
 import { readLockRules } from "../../contracts/verify/template-lock.ts";
 import { loadSpec } from "../../spec/load-spec.ts";
 import { createSchemaValidator, loadWorldSchema } from "../../spec/schema-validator.ts";

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runVerify } from "../../cli/verify.ts";
-import { CANARY_SECRET } from "../../contracts/verify/secrets.ts";
+import { CANARY_SECRET } from "../../contracts/shared/canary.ts";
 
 /** Runs `cmdb-contract verify` in-process and answers its exit code and everything it printed. */
 async function verify(args: string[]): Promise<{ code: number; out: string; err: string }> {

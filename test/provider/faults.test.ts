@@ -87,6 +87,14 @@ const OBSERVATIONS: Record<FaultName, Observe> = {
     const listed = await call("list_process_instance", { ...AUTH, bk_biz_id: 2, service_instance_id: 100 });
     return (listed.json.data as unknown[]).length;
   },
+  "read-back-fails": async (call) => {
+    await call("create_service_instance", rawCreateBody());
+    return (await call("list_process_instance", { ...AUTH, bk_biz_id: 2, service_instance_id: 100 })).json.result;
+  },
+  "read-back-empty": async (call) => {
+    await call("create_service_instance", rawCreateBody());
+    return ((await firstProcess(call, 100)) as unknown) ?? "no process";
+  },
 };
 
 describe("FAULT_NAMES", () => {

@@ -1,0 +1,28 @@
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
+
+// What the consumer contracts and the verification engine both read: the fixture worlds and the auth they call with.
+// It sits below both, so neither imports the other (DESIGN.md, data flow).
+
+/** The folder of the committed fixtures: worlds, scenarios and the lock table. */
+export const FIXTURES_DIR = fileURLToPath(new URL("../fixtures/", import.meta.url));
+
+/** A world as DESIGN.md describes it (validated by the provider against spec/world.schema.json). */
+export type World = Record<string, unknown>;
+
+/** Loads every `worlds/*.yaml` by its file name without extension. */
+export async function loadWorlds(dir: string = join(FIXTURES_DIR, "worlds")): Promise<Map<string, World>> {
+  const worlds = new Map<string, World>();
+  for (const file of (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+    worlds.set(file.replace(/\.ya?ml$/, ""), parse(await readFile(join(dir, file), "utf8")) as World);
+  }
+  return worlds;
+}
+
+/** The auth every scenario sends unless it overrides it: the world's first app, acting as `admin`. */
+export function defaultAuth(world: World): Record<string, string> {
+  const app = (world.apps as { bk_app_code: string; bk_app_secret: string }[] | undefined)?.[0];
+  return { bk_app_code: app?.bk_app_code ?? "", bk_app_secret: app?.bk_app_secret ?? "", bk_username: "admin" };
+}

@@ -1,0 +1,217 @@
+import { loadSpec } from "../../spec/load-spec.ts";
+import { readOperationPaths } from "../../spec/operations.ts";
+import { createSchemaValidator, loadWorldSchema } from "../../spec/schema-validator.ts";
+import { CANARY_SECRET } from "../shared/canary.ts";
+import { PACTS_DIR, ruleOf } from "../shared/pact-format.ts";
+import { FIXTURES_DIR } from "../shared/worlds.ts";
+import { runScenario } from "./fixtures.ts";
+import { DEFAULT_LIMITS, type HttpLimits, probeTcp } from "./http.ts";
+import { type LiveConfig, runLiveChecks } from "./live.ts";
+import { runPactVerifier } from "./pact-runner.ts";
+import { checkPactsAgainstSpec, loadPacts } from "./pacts.ts";
+import { DEFAULT_PROPERTY_RUNS, DEFAULT_PROPERTY_SEED, runPropertyCheck } from "./property.ts";
+import type { CheckResult, SkipName, VerifyReport } from "./report.ts";
+import { loadScenarios } from "./scenarios.ts";
+import { collectSecrets, redactText } from "./secrets.ts";
+import { ProviderSession, TRANSPORT_FAILURES_BEFORE_GIVING_UP } from "./session.ts";
+import { readLockRules } from "./template-lock.ts";
+import { escapeControl } from "./values.ts";
+
+/** What to verify and how. */
+export interface VerifyOptions {
+  providerUrl: string;
+  /** The state-setup URL; default `<providerUrl>/_cmdb/state`. Ignored in live mode. */
+  stateSetupUrl?: string;
+  /** Bearer token for the state-setup endpoint (`serve --state-token`). */
+  stateToken?: string;
+  /** How the provider is named in the report (e.g. "embedded reference CMDB"); default its URL. */
+  providerLabel?: string;
+  pactDir?: string;
+  fixturesDir?: string;
+  limits?: HttpLimits;
+  /** Random cases of the property check; 0 skips it (like `skip: ["property"]`). */
+  propertyRuns?: number;
+  propertySeed?: number;
+  /** Rules (or the property check) not to run; they are reported as skipped, never as passed. */
+  skip?: readonly SkipName[];
+  /** Live mode: no state setup; only the checks of the live file run. */
+  live?: LiveConfig;
+  /** Called with each check as it finishes (already redacted), and with its position (`done`/`total`). */
+  onCheck?: (check: CheckResult, done: number, total: number) => void;
+  /** Called with progress notes of long checks (already redacted). */
+  onProgress?: (note: string) => void;
+}
+
+/** The provider could not be reached at all; `verify` exits 2. */
+export class ProviderUnreachableError extends Error {
+  override readonly name = "ProviderUnreachableError";
+}
+
+/**
+ * Runs every check against a provider: the pacts against the spec, the Pact verifier over the pacts, the fixture
+ * scenarios and the property-based lock check (or, in live mode, the live checks), checking the envelope of every
+ * response on the way. The report it answers, and every check it hands to `onCheck`, is already safe to print:
+ * secrets (in every encoded form) are redacted and control characters escaped.
+ * @throws ProviderUnreachableError when no TCP connection to the provider can be opened.
+ * @throws PactLoadError, FixtureError or SpecError when an input cannot be read.
+ */
+export async function verify(options: VerifyOptions): Promise<VerifyReport> {
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const spec = await loadSpec();
+  const validator = createSchemaValidator(spec.document, await loadWorldSchema());
+  const rules = readLockRules(spec.document);
+  const live = options.live;
+  const pacts = live ? [] : await loadPacts(options.pactDir ?? PACTS_DIR);
+  const scenarios = live
+    ? []
+    : await loadScenarios(options.fixturesDir ?? FIXTURES_DIR, {
+        lockableFields: rules.lockableFields,
+        bindSubFields: rules.bindSubFields,
+      });
+  const probe = await probeTcp(options.providerUrl, limits.timeoutMs);
+  if (!probe.reachable) {
+    throw new ProviderUnreachableError(`cannot reach the provider at ${options.providerUrl}: ${probe.reason}`);
+  }
+  const propertyRuns = options.propertyRuns ?? DEFAULT_PROPERTY_RUNS;
+  const skipped = new Set<SkipName>(options.skip ?? []);
+  if (propertyRuns === 0) skipped.add("property");
+  const stateSetupUrl = live
+    ? undefined
+    : (options.stateSetupUrl ?? `${options.providerUrl.replace(/\/+$/, "")}/_cmdb/state`);
+  const session = new ProviderSession(
+    {
+      providerUrl: options.providerUrl,
+      ...(stateSetupUrl !== undefined ? { stateSetupUrl } : {}),
+      ...(options.stateToken !== undefined ? { stateToken: options.stateToken } : {}),
+      limits,
+    },
+    readOperationPaths(spec.document),
+    { checkEnvelope: !skipped.has("envelope") },
+  );
+
+  const secrets = collectSecrets(pacts.map((p) => p.interactions));
+  for (const s of scenarios) collectSecrets(s.world, secrets);
+  if (live) collectSecrets(live.auth, secrets);
+  secrets.add(CANARY_SECRET);
+  if (options.stateToken !== undefined) secrets.add(options.stateToken);
+  const clean = (text: string): string => escapeControl(redactText(text, secrets));
+
+  const checks: CheckResult[] = [];
+  const interactionCount = pacts.reduce((n, p) => n + p.interactions.length, 0);
+  // Live checks arrive together once the run (and its clean-up, when it created something) is over.
+  let total = interactionCount * 2 + scenarios.length + 1;
+  const record = (check: CheckResult): void => {
+    const why = skipped.has(check.rule)
+      ? `--skip ${check.rule}`
+      : check.source === "property" && skipped.has("property")
+        ? propertyRuns === 0 && !options.skip?.includes("property")
+          ? "--property-runs 0"
+          : "--skip property"
+        : undefined;
+    const shown: CheckResult =
+      why === undefined
+        ? check
+        : { source: check.source, name: check.name, rule: check.rule, failures: [], skipped: `skipped: ${why}` };
+    checks.push(cleanCheck(shown, clean));
+    options.onCheck?.(checks.at(-1) as CheckResult, checks.length, total);
+  };
+  const onProgress = (note: string): void => options.onProgress?.(clean(note));
+  const wanted = (rule: SkipName): boolean => !skipped.has(rule);
+
+  if (live) {
+    const liveChecks = await runLiveChecks(session, live, rules, spec.document, onProgress);
+    total = liveChecks.length;
+    for (const check of liveChecks) record(check);
+  } else {
+    for (const check of checkPactsAgainstSpec(pacts, spec.document, validator)) record(check);
+    const verifiable = pacts.some((p) => p.interactions.some((i) => wanted(ruleOf(i))));
+    const pactChecks = verifiable ? await runPactVerifier(session, pacts) : [];
+    for (const check of pactChecks) record(check);
+    if (!verifiable) for (const p of pacts) for (const i of p.interactions) record(skippedPact(i.description, i));
+    for (const scenario of scenarios) {
+      record(
+        wanted(scenario.rule)
+          ? await runScenario(session, scenario)
+          : { source: "fixture", name: scenario.name, rule: scenario.rule, failures: [] },
+      );
+    }
+    const seed = options.propertySeed ?? DEFAULT_PROPERTY_SEED;
+    record(
+      wanted("property") && wanted("template-lock")
+        ? await runPropertyCheck(
+            session,
+            spec.document,
+            rules,
+            { runs: propertyRuns, seed, onProgress },
+            scenarios[0]?.world ?? {},
+          )
+        : {
+            source: "property",
+            name: `template lock of random templates, locks and process_info (seed ${seed})`,
+            rule: "template-lock",
+            failures: [],
+          },
+    );
+  }
+  return {
+    provider: clean(options.providerLabel ?? options.providerUrl),
+    checks,
+    responsesChecked: session.responsesChecked,
+    skipped: [...skipped].sort(),
+    notes: notesOf(session, limits).map((note) => note.split("\n").map(clean).join("\n")),
+  };
+}
+
+function skippedPact(name: string, interaction: Parameters<typeof ruleOf>[0]): CheckResult {
+  return { source: "pact", name, rule: ruleOf(interaction), failures: [] };
+}
+
+/** A check with every string redacted and its control characters escaped. */
+function cleanCheck(check: CheckResult, clean: (text: string) => string): CheckResult {
+  return {
+    ...check,
+    name: clean(check.name),
+    ...(check.skipped !== undefined ? { skipped: clean(check.skipped) } : {}),
+    failures: check.failures.map((f) => ({
+      ...f,
+      scenario: clean(f.scenario),
+      pointer: clean(f.pointer),
+      expected: clean(f.expected),
+      actual: clean(f.actual),
+      ...(f.curl !== undefined ? { curl: clean(f.curl) } : {}),
+      ...(f.state !== undefined ? { state: clean(f.state) } : {}),
+      ...(f.setup !== undefined ? { setup: clean(f.setup) } : {}),
+      ...(f.earlierSteps !== undefined
+        ? { earlierSteps: f.earlierSteps.map((s) => ({ step: s.step, curl: clean(s.curl) })) }
+        : {}),
+    })),
+  };
+}
+
+/** What the run must say once rather than in every failure: a missing state endpoint, a provider given up on. */
+function notesOf(session: ProviderSession, limits: HttpLimits): string[] {
+  const notes: string[] = [];
+  const url = session.target.stateSetupUrl;
+  if (session.stateSetupUnavailable !== undefined && url !== undefined) {
+    notes.push(
+      [
+        `The provider has no usable state-setup endpoint: ${session.stateSetupUnavailable.reason}.`,
+        "Every check that needs a provider state (the pacts, the fixture scenarios, the property check) could not run.",
+        'To support them all, a provider implements one endpoint (README, "Provider states"):',
+        `  POST ${url}`,
+        '  {"state": "<name>", "params": {"world": {…}}, "action": "setup" | "teardown"}',
+        "  setup replaces the provider's whole state with the world (spec/world.schema.json); teardown empties it.",
+        "Alternatives: --state-setup-url URL when the endpoint lives elsewhere; --live FILE for a CMDB whose state",
+        "cannot be set up.",
+      ].join("\n"),
+    );
+  }
+  if (session.requestsNotSent > 0) {
+    notes.push(
+      `The provider stopped answering: ${TRANSPORT_FAILURES_BEFORE_GIVING_UP} requests in a row got no complete ` +
+        `answer (each may take ${limits.timeoutMs} ms), so the remaining ${session.requestsNotSent} requests were ` +
+        "not sent and their checks failed.",
+    );
+  }
+  return notes;
+}
