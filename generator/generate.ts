@@ -4,6 +4,7 @@ import { emitIndex } from "./emit/index-file.ts";
 import { type EmitTypesOptions, emitTypes } from "./emit/types.ts";
 import type { GeneratedFile } from "./generated-file.ts";
 import { buildModel } from "./model/build-model.ts";
+import { readClientRuntime } from "./runtime/read-runtime.ts";
 
 /** Options of {@link generateFiles}. */
 export interface GenerateOptions {
@@ -28,7 +29,7 @@ export async function generateFiles(
   const types = emitTypes(document, options.renderTypes ? { render: options.renderTypes } : {});
   types.catch(() => {});
   const { emitClient } = await import("./emit/client.ts");
-  const files = [emitClient(model), emitIndex(), ...emitDocs(document), await types];
+  const files = [emitClient(model, readClientRuntime()), emitIndex(), ...emitDocs(document), await types];
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const duplicate = files.find((file, i) => i > 0 && files[i - 1]?.path === file.path);
   if (duplicate) throw new Error(`two emitters produce ${duplicate.path}; each generated path needs one owner`);

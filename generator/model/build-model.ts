@@ -51,6 +51,8 @@ export interface ClientModel {
   title: string;
   /** The schema holding the ESB common args (`CommonArgs`), merged into every request body. */
   authSchema: string;
+  /** The envelope schema the success envelopes extend (`Envelope`), whose `permission` errors carry. */
+  envelopeSchema: string;
   /** The auth fields whose values are secrets and are redacted from every error. */
   secretFields: string[];
   /** Operations sorted by `operationId`. */
@@ -118,10 +120,20 @@ export function buildModel(document: OpenApiDocument, specFile = "spec"): Client
       if (!known.has(String(name))) report(`/x-cmdb-error-codes/${i}/operations`, `names unknown operation "${name}"`);
     }
   });
-  if (problems.length > 0 || authSchema === undefined) throw new SpecError(specFile, problems);
+  const envelopeSchema = findEnvelopeSchema(document, operations[0]);
+  if (operations[0] && !envelopeSchema) {
+    report(
+      `/components/schemas/${escapePointer(operations[0].successSchema)}`,
+      "must be an allOf whose first member is a $ref to the envelope schema (result, code, message, permission, data)",
+    );
+  }
+  if (problems.length > 0 || authSchema === undefined || envelopeSchema === undefined) {
+    throw new SpecError(specFile, problems);
+  }
   return {
     title: String(document.info?.title ?? ""),
     authSchema,
+    envelopeSchema,
     secretFields: findSecretFields(document, authSchema),
     operations,
     errorCodes,
@@ -221,6 +233,11 @@ function isSuccessSchema(document: OpenApiDocument, name: string): boolean {
   const schema = document.components.schemas[name];
   const parts = [schema, ...(Array.isArray(schema?.allOf) ? schema.allOf : [])];
   return parts.some((part) => resolvePointer(part, "/properties/result/const") === true);
+}
+
+function findEnvelopeSchema(document: OpenApiDocument, operation: OperationModel | undefined): string | undefined {
+  const members = operation ? document.components.schemas[operation.successSchema]?.allOf : undefined;
+  return Array.isArray(members) ? schemaName(members[0]) : undefined;
 }
 
 function isAuthSchema(document: OpenApiDocument, name: string): boolean {

@@ -4,6 +4,7 @@ import { GENERATED_HEADER } from "../../../generator/emit/header.ts";
 import { emitIndex } from "../../../generator/emit/index-file.ts";
 import { emitTypes, withChineseDocs } from "../../../generator/emit/types.ts";
 import { buildModel } from "../../../generator/model/build-model.ts";
+import { readClientRuntime } from "../../../generator/runtime/read-runtime.ts";
 import { loadSpec, type OpenApiDocument } from "../../../spec/load-spec.ts";
 
 const { document } = await loadSpec();
@@ -57,7 +58,7 @@ describe("emitTypes", () => {
 });
 
 describe("emitClient", () => {
-  const file = emitClient(buildModel(document));
+  const file = emitClient(buildModel(document), readClientRuntime());
 
   it("imports nothing but the types, by a .js specifier", () => {
     const imports = [...file.contents.matchAll(/^import\b.*from\s+"([^"]+)";$/gm)].map((m) => m[0]);
