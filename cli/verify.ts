@@ -1,4 +1,4 @@
-import { rename, writeFile } from "node:fs/promises";
+import { basename, dirname } from "node:path";
 import { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS } from "../contracts/verify/http.ts";
 import { LiveConfigError, loadLiveConfig } from "../contracts/verify/live.ts";
 import { PactLoadError } from "../contracts/verify/pacts.ts";
@@ -13,6 +13,7 @@ import {
 import { FixtureError } from "../contracts/verify/scenarios.ts";
 import { CANARY_SECRET, redactText } from "../contracts/verify/secrets.ts";
 import { ProviderUnreachableError, runVerification } from "../contracts/verify/verify.ts";
+import { writeFiles } from "../generator/write-files.ts";
 import { type CliIo, parseCommandArgs, UsageError } from "./io.ts";
 
 /** The text of `cmdb-contract verify --help`. */
@@ -152,11 +153,9 @@ function integerOption(name: string, value: string | undefined, fallback: number
 }
 
 async function writeAtomically(file: string, text: string): Promise<void> {
-  const temporary = `${file}.${process.pid}.tmp`;
   try {
-    await writeFile(temporary, text);
-    await rename(temporary, file);
+    await writeFiles(dirname(file), [{ path: basename(file), contents: text }]);
   } catch (error) {
-    throw new UsageError(`cannot write ${file}: ${(error as Error).message}`);
+    throw new UsageError((error as Error).message);
   }
 }

@@ -239,7 +239,7 @@ export interface CmdbClient {
    *
    * Creates service instances in one module, all or nothing, and answers their new IDs in request order. On a module without a service template each instance gets the processes described in `processes` (`process_template_id` is ignored). On a module bound to a service template each instance gets one process per process template, with every template value copied; each `processes` entry then updates the process of its `process_template_id` under the template's lock rules (`x-cmdb-template-lock`). Validation runs in the order of `x-cmdb-validation-order`; the first failure is answered.
    *
-   * 在一个模块下批量创建服务实例，要么全部成功、要么全部失败，按请求顺序返回新实例的 ID。 模块未绑定服务模板时，每个实例按 `processes` 创建进程（忽略 `process_template_id`）； 模块绑定了服务模板时，每个实例按每个进程模板各创建一个进程并复制全部模板值， 再按 `process_template_id` 用 `processes` 中的条目在锁定规则下更新对应进程。 校验顺序见 `x-cmdb-validation-order`，返回第一个失败。
+   * 在一个模块下批量创建服务实例，要么全部成功、要么全部失败，按请求顺序返回新实例的 ID。模块未绑定服务模板时，每个实例按 `processes` 创建进程（忽略 `process_template_id`）；模块绑定了服务模板时，每个实例按每个进程模板各创建一个进程并复制全部模板值，再按 `process_template_id` 用 `processes` 中的条目在锁定规则下更新对应进程。校验顺序见 `x-cmdb-validation-order`，返回第一个失败。
    *
    * `POST /api/c/compapi/v2/cc/create_service_instance/` (ESB `create_service_instance`); never retried.
    *

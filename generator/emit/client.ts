@@ -8,7 +8,7 @@ import type {
   TypeAliasDeclarationStructure,
 } from "ts-morph";
 import type { GeneratedFile } from "../generated-file.ts";
-import type { ClientModel, ErrorCodeModel, OperationModel } from "../model/build-model.ts";
+import type { ErrorCodeModel, OperationModel, SpecModel } from "../model/spec-model.ts";
 import { CLIENT_FILE, TYPES_FILE } from "./file-names.ts";
 import { GENERATED_HEADER } from "./header.ts";
 
@@ -31,7 +31,7 @@ export const RUNTIME_BANNER =
  * runtime copied from its source (`runtime`, the text of generator/runtime/client-runtime.ts).
  * @see DESIGN.md "Generated client"
  */
-export function emitClient(model: ClientModel, runtime: string): GeneratedFile {
+export function emitClient(model: SpecModel, runtime: string): GeneratedFile {
   const project = new Project({
     useInMemoryFileSystem: true,
     manipulationSettings: {
@@ -68,7 +68,7 @@ export function inlineRuntime(project: TsMorph.Project, runtime: string): string
 }
 
 /** The spec-dependent part of the client file as one ts-morph structure, in a fixed order. */
-export function buildClientStructure(model: ClientModel): SourceFileStructure {
+export function buildClientStructure(model: SpecModel): SourceFileStructure {
   const statements: StatementStructures[] = [
     {
       kind: StructureKind.ImportDeclaration,
@@ -205,7 +205,7 @@ export function describeOperation(operation: OperationModel): string {
   return [...paragraphs, tags.join("\n")].join("\n\n");
 }
 
-function buildCreateClient(model: ClientModel): FunctionDeclarationStructure {
+function buildCreateClient(model: SpecModel): FunctionDeclarationStructure {
   const secrets = model.secretFields.map((field) => `options.auth.${field}`).join(", ");
   return {
     kind: StructureKind.Function,

@@ -1,8 +1,15 @@
-import type { BilingualText } from "../model/build-model.ts";
+import type { FieldTable } from "../model/schema-tables.ts";
+import type {
+  BilingualText,
+  ErrorCodeModel,
+  ExampleDoc,
+  LockDoc,
+  OperationDoc,
+  SpecModel,
+  WorkedRow,
+} from "../model/spec-model.ts";
 import { LABELS } from "./docs-labels.ts";
-import { isFieldPath } from "./docs-markdown.ts";
-import type { DocsModel, ErrorCodeDoc, ExampleDoc, LockDoc, OperationDoc, WorkedRow } from "./docs-model.ts";
-import type { FieldTable } from "./docs-schema.ts";
+import { codesOf, isFieldPath } from "./docs-markdown.ts";
 
 type LabelKey = keyof typeof LABELS;
 
@@ -13,12 +20,12 @@ type LabelKey = keyof typeof LABELS;
  * English side by side.
  * @see cmdb-semantics §1.4, §2, §4.4
  */
-export function renderHtmlReference(model: DocsModel): string {
+export function renderHtmlReference(model: SpecModel): string {
   const nav = [
     `<p class="nav-group">${heading("operations")}</p>`,
-    ...model.operations.map(
+    ...model.docs.operations.map(
       (o) =>
-        `<a href="#op-${o.apiName}"><span class="method">${esc(o.method)}</span><span class="nav-name">${esc(o.apiName)}</span><span class="nav-sub">${esc(o.summary.zh || o.summary.en)}</span></a>`,
+        `<a href="#op-${o.apiName}"><span class="method">${esc(o.method.toUpperCase())}</span><span class="nav-name">${esc(o.apiName)}</span><span class="nav-sub">${esc(o.summary.zh || o.summary.en)}</span></a>`,
     ),
     `<p class="nav-group">${heading("overview")}</p>`,
     `<a href="#template-lock">${heading("lockRules")}</a>`,
@@ -28,11 +35,11 @@ export function renderHtmlReference(model: DocsModel): string {
   const body = [
     `<header class="hero" id="overview">`,
     `<h1>${esc(model.title)}</h1>`,
-    bilingualBlock(model.summary, "lead"),
-    bilingualBlock(model.description, "intro"),
+    bilingualBlock(model.docs.summary, "lead"),
+    bilingualBlock(model.docs.description, "intro"),
     `</header>`,
-    ...model.operations.map((o) => renderOperation(model, o)),
-    renderLockSection(model.lock, model.operations),
+    ...model.docs.operations.map((o) => renderOperation(model, o)),
+    renderLockSection(model.docs.lock, model.docs.operations),
     `<section id="error-codes" class="panel">`,
     `<h2>${heading("errorCodes")}</h2>`,
     renderErrorCodes(model.errorCodes, true),
@@ -61,26 +68,26 @@ export function renderHtmlReference(model: DocsModel): string {
   ].join("\n");
 }
 
-function renderOperation(model: DocsModel, o: OperationDoc): string {
+function renderOperation(model: SpecModel, o: OperationDoc): string {
   const out = [
     `<section class="operation panel" id="op-${o.apiName}">`,
-    `<h2><span class="method">${esc(o.method)}</span> <span class="op-name">${esc(o.apiName)}</span></h2>`,
+    `<h2><span class="method">${esc(o.method.toUpperCase())}</span> <span class="op-name">${esc(o.apiName)}</span></h2>`,
     bilingualBlock(o.summary, "lead"),
     `<dl class="endpoint">`,
     `<dt>${heading("requestUrl")}</dt><dd><code>${esc(o.path)}</code></dd>`,
-    `<dt>${heading("method")}</dt><dd><code>${esc(o.method)}</code></dd>`,
+    `<dt>${heading("method")}</dt><dd><code>${esc(o.method.toUpperCase())}</code></dd>`,
     o.esbDest === "" ? "" : `<dt>${heading("backend")}</dt><dd><code>${esc(o.esbDest)}</code></dd>`,
     `</dl>`,
     `<h3>${heading("description")}</h3>`,
     bilingualBlock(o.description, "prose"),
     `<h3>${heading("requestParams")}</h3>`,
     `<h4>${heading("commonParams")}</h4>`,
-    bilingualBlock(model.commonArgsNote, "note"),
+    bilingualBlock(model.docs.commonArgsNote, "note"),
     renderTables(o.commonArgs, true),
     `<h4>${heading("interfaceParams")}</h4>`,
     renderTables(o.params, true),
     `<h3>${heading("requestExample")}</h3>`,
-    renderExamples(o.requestExamples, o.apiName === model.operations[0]?.apiName),
+    renderExamples(o.requestExamples, o.apiName === model.docs.operations[0]?.apiName),
     `<h3>${heading("responseExample")}</h3>`,
     renderExamples(o.responseExamples, false),
     `<h3>${heading("responseParams")}</h3>`,
@@ -99,7 +106,7 @@ function renderOperation(model: DocsModel, o: OperationDoc): string {
     }
     out.push("</tbody></table>");
   }
-  out.push(`<h3>${heading("errorCodes")}</h3>`, renderErrorCodes(o.errorCodes, false));
+  out.push(`<h3>${heading("errorCodes")}</h3>`, renderErrorCodes(codesOf(model, o), false));
   if (o.appliesLockRules) {
     out.push(`<p class="see"><a href="#template-lock">${heading("lockRules")} →</a></p>`);
   }
@@ -142,7 +149,7 @@ function renderExamples(examples: readonly ExampleDoc[], openFirst: boolean): st
     .join("\n");
 }
 
-function renderErrorCodes(codes: readonly ErrorCodeDoc[], withApis: boolean): string {
+function renderErrorCodes(codes: readonly ErrorCodeModel[], withApis: boolean): string {
   const head = [
     `<th>${heading("code")}</th>`,
     `<th>${heading("message")}</th>`,
@@ -249,10 +256,10 @@ function renderWorkedRow(r: WorkedRow): string {
   ].join("");
 }
 
-function renderDifferences(model: DocsModel): string {
+function renderDifferences(model: SpecModel): string {
   const out = [`<section id="differences" class="panel">`, `<h2>${heading("differences")}</h2>`];
-  out.push(bilingualBlock(model.differencesIntro, "prose"));
-  for (const o of model.operations) {
+  out.push(bilingualBlock(model.docs.differencesIntro, "prose"));
+  for (const o of model.docs.operations) {
     if (o.differences.length === 0) continue;
     out.push(`<h3><a href="#op-${o.apiName}">${esc(o.apiName)}</a></h3>`);
     out.push(

@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { emitDocs } from "../../generator/emit/docs.ts";
+import { buildModel } from "../../generator/model/build-model.ts";
 import { loadSpec } from "../../spec/load-spec.ts";
 
 /** The published page our users start from, copied beside the spec so the test is hermetic. */
@@ -83,7 +84,7 @@ let recordedTopics: string[];
 
 beforeAll(async () => {
   const { document } = await loadSpec();
-  const page = emitDocs(document).find((f) => f.path === "docs/create_service_instance.zh.md");
+  const page = emitDocs(buildModel(document)).find((f) => f.path === "docs/create_service_instance.zh.md");
   if (!page) throw new Error("emitDocs wrote no docs/create_service_instance.zh.md");
   pageRows = parseTables(page.contents);
   seedRows = parseTables(await readFile(SEED_PATH, "utf8"));

@@ -1,6 +1,7 @@
+// Flattens schemas into the parameter tables of a BlueKing API page (dotted field paths, type labels, descriptions).
 import type { JsonSchema, OpenApiDocument } from "../../spec/load-spec.ts";
 import { resolvePointer } from "../../spec/load-spec.ts";
-import type { BilingualText } from "../model/build-model.ts";
+import { asArray, type BilingualText, isObject, readBilingual } from "./text.ts";
 
 /** One row of a parameter table: the dotted field path, its type label, whether it is required, its description. */
 export interface FieldRow {
@@ -177,27 +178,13 @@ function constType(value: unknown): string {
  */
 function describeField(document: OpenApiDocument, schema: unknown): BilingualText {
   const resolved = resolveSchema(document, schema);
-  const text = readText(resolved);
+  const text = readBilingual(resolved);
   const enumSchema = [resolved, ...asArray(resolved.oneOf).map((a) => resolveSchema(document, a))].find(
     (s) => s !== resolved && Array.isArray(s.enum),
   );
   if (!enumSchema) return text;
-  const extra = readText(enumSchema);
+  const extra = readBilingual(enumSchema);
   return { en: joinText(text.en, extra.en), zh: joinText(text.zh, extra.zh) };
-}
-
-/** The `description` and `x-description-zh` of a spec node, whitespace-normalized. */
-export function readText(node: unknown, key: "description" | "summary" = "description"): BilingualText {
-  const record = isObject(node) ? node : {};
-  return { en: normalizeSpace(record[key]), zh: normalizeChineseSpace(record[`x-${key}-zh`]) };
-}
-
-/** Folded YAML joins lines with a space, which Chinese text does not use between its characters and punctuation. */
-export function normalizeChineseSpace(value: unknown): string {
-  return normalizeSpace(value).replace(
-    /(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])/gu,
-    "",
-  );
 }
 
 function joinText(a: string, b: string): string {
@@ -210,18 +197,4 @@ function joinText(a: string, b: string): string {
 function isNullSchema(document: OpenApiDocument, schema: unknown): boolean {
   const resolved = resolveSchema(document, schema);
   return resolved.type === "null" || resolved.const === null;
-}
-
-/** Collapses runs of whitespace (folded YAML keeps none, but hand-edited specs may); non-strings become "". */
-export function normalizeSpace(value: unknown): string {
-  return typeof value === "string" ? value.trim().replace(/\s+/g, " ") : "";
-}
-
-function asArray(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
-/** Narrows to a plain object. */
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
