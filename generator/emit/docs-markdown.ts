@@ -7,7 +7,7 @@ import type {
   OperationDoc,
   SpecModel,
 } from "../model/spec-model.ts";
-import { type Language, label } from "./docs-labels.ts";
+import { type Language, label, variantHeaders } from "./docs-labels.ts";
 
 /**
  * Renders one operation's API page in one language, in the layout of BlueKing's published pages (请求地址, 请求方法,
@@ -40,7 +40,7 @@ export function renderOperationPage(model: SpecModel, operation: OperationDoc, l
   out.push(`### ${l("requestExample")}`, "", ...renderExamples(operation.requestExamples, language));
   out.push(`### ${l("responseExample")}`, "", ...renderExamples(operation.responseExamples, language));
   out.push(`### ${l("responseParams")}`, "");
-  out.push(...renderTables(operation.response, language, false, 4, "response"));
+  out.push(...renderTables(operation.response, language, false, 4, "response", operation.envelopeVariants?.codes));
 
   if (operation.validationOrder.length > 0) {
     out.push(`### ${l("validationOrder")}`, "");
@@ -134,21 +134,27 @@ function renderTables(
   withRequired: boolean,
   level: number,
   topTitle?: string,
+  variantCodes?: readonly number[],
 ): string[] {
   const l = (key: Parameters<typeof label>[0]) => label(key, language);
   const out: string[] = [];
   for (const table of tables) {
     const title = table.path === "" ? topTitle : `${table.path} ${l("fieldsOf")}`;
     if (title !== undefined) out.push(`${"#".repeat(level)} ${title}`, "");
-    const headers = withRequired
-      ? [l("field"), l("type"), l("required"), l("text")]
-      : [l("name"), l("type"), l("text")];
+    const variants = table.path === "" && variantCodes !== undefined;
+    const types = variants ? variantHeaders(variantCodes, language) : [l("type")];
+    const headers = withRequired ? [l("field"), ...types, l("required"), l("text")] : [l("name"), ...types, l("text")];
     out.push(row(headers), row(headers.map(() => "---")));
     for (const r of table.rows) {
       const text = r.deprecated
         ? joinSentences(l("deprecated"), pick(r.description, language))
         : pick(r.description, language);
-      out.push(row(withRequired ? [r.path, r.type, r.required ? l("yes") : l("no"), text] : [r.path, r.type, text]));
+      const typeCells = variants ? (r.variantTypes ?? [r.type]) : [r.type];
+      out.push(
+        row(
+          withRequired ? [r.path, ...typeCells, r.required ? l("yes") : l("no"), text] : [r.path, ...typeCells, text],
+        ),
+      );
     }
     out.push("");
   }

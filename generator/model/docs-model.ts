@@ -2,7 +2,7 @@
 // worked example, and the differences from the published page.
 import type { OpenApiDocument } from "../../spec/load-spec.ts";
 import { resolvePointer } from "../../spec/load-spec.ts";
-import { flattenSchema } from "./schema-tables.ts";
+import { describeEnvelopeVariants, flattenSchema } from "./schema-tables.ts";
 import type { DifferenceDoc, DocsModel, ExampleDoc, LockDoc, OperationDoc, OperationModel } from "./spec-model.ts";
 import { isObject, normalizeSpace, readBilingual } from "./text.ts";
 import { buildWorkedExample } from "./worked-example.ts";
@@ -64,6 +64,8 @@ function buildOperation(
       when: readBilingual(step, "when", "when_zh"),
     }));
   const rows = params.flatMap((t) => t.rows);
+  const response = flattenSchema(document, schemaRef(operation.successSchema));
+  const failure = findFailureSchema(raw, operation.successSchema);
   const lock = document[LOCK_KEY];
   const match = isObject(lock) ? resolvePointer(lock, "/bind_info/match/caller_key") : undefined;
   return {
@@ -71,7 +73,9 @@ function buildOperation(
     esbDest: normalizeSpace(raw["x-cmdb-esb-dest"]),
     commonArgs: flattenSchema(document, schemaRef(authSchema)),
     params,
-    response: flattenSchema(document, schemaRef(operation.successSchema)),
+    response,
+    envelopeVariants:
+      failure && response[0] ? describeEnvelopeVariants(document, response[0], schemaRef(failure)) : undefined,
     requestExamples,
     responseExamples: readExamples(document, resolvePointer(raw, "/responses/200/content/application~1json/examples")),
     validationOrder,
@@ -128,6 +132,14 @@ function buildLock(rules: unknown, operations: readonly OperationDoc[]): LockDoc
     rules: flat,
     worked: buildWorkedExample(lock, operations),
   };
+}
+
+/** The failure envelope of the 200 response: the `oneOf` member that is not the success envelope (`ErrorEnvelope`). */
+function findFailureSchema(raw: Record<string, unknown>, successSchema: string): string | undefined {
+  const schema = resolvePointer(raw, "/responses/200/content/application~1json/schema/oneOf");
+  const refs = (Array.isArray(schema) ? schema : []).map((member) => (isObject(member) ? member.$ref : undefined));
+  const names = refs.filter((ref): ref is string => typeof ref === "string").map((ref) => ref.split("/").at(-1) ?? "");
+  return names.find((name) => name !== successSchema);
 }
 
 function readExamples(document: OpenApiDocument, examples: unknown): ExampleDoc[] {

@@ -10,6 +10,17 @@ export interface FieldRow {
   required: boolean;
   deprecated: boolean;
   description: BilingualText;
+  /**
+   * On the top table of a response, the type in each envelope variant ({@link EnvelopeVariants.codes}): success
+   * first, then each failure code that has a type of its own, then every other failure.
+   */
+  variantTypes?: string[];
+}
+
+/** The envelope variants a response table shows a type column for. */
+export interface EnvelopeVariants {
+  /** The failure codes whose envelope has a type of its own (9900403, whose `permission` is an object). */
+  codes: number[];
 }
 
 /** One parameter table: `path` is the nested object it describes (empty for the top level). */
@@ -77,6 +88,44 @@ export function resolveSchema(document: OpenApiDocument, schema: unknown): JsonS
     node = resolvePointer(document, String($ref).replace(/^#/, ""));
   }
   return Object.assign({}, isObject(node) ? node : {}, ...overlays);
+}
+
+/**
+ * Adds to each row of a success envelope's top table its type in every envelope variant: success, each failure code
+ * an alternative of a failure field names with `x-cmdb-error-code` (the permission object of 9900403), and every
+ * other failure.
+ * @see cmdb-semantics §4.2
+ */
+export function describeEnvelopeVariants(
+  document: OpenApiDocument,
+  success: FieldTable,
+  failureSchema: unknown,
+): EnvelopeVariants {
+  const failure = new Map(mergeObject(document, failureSchema).properties);
+  const split = new Map(success.rows.map((row) => [row.path, splitByCode(document, failure.get(row.path))]));
+  const codes = [...new Set([...split.values()].flatMap((s) => [...s.byCode.keys()]))].sort((a, b) => a - b);
+  for (const row of success.rows) {
+    const { byCode, rest } = split.get(row.path) ?? { byCode: new Map<number, string>(), rest: "—" };
+    row.variantTypes = [row.type, ...codes.map((code) => byCode.get(code) ?? rest), rest];
+  }
+  return { codes };
+}
+
+/** A failure field's type for the codes its alternatives name (`x-cmdb-error-code`), and for every other code. */
+function splitByCode(document: OpenApiDocument, property: unknown): { byCode: Map<number, string>; rest: string } {
+  const byCode = new Map<number, string>();
+  if (property === undefined) return { byCode, rest: "—" };
+  const resolved = resolveSchema(document, property);
+  const alternatives = [...asArray(resolved.oneOf), ...asArray(resolved.anyOf)];
+  const rest = alternatives.filter((alternative) => {
+    const code = resolveSchema(document, alternative)["x-cmdb-error-code"];
+    if (typeof code === "number") byCode.set(code, describeType(document, alternative));
+    return typeof code !== "number";
+  });
+  return {
+    byCode,
+    rest: byCode.size === 0 ? describeType(document, property) : describeType(document, { oneOf: rest }),
+  };
 }
 
 function mergeObject(document: OpenApiDocument, schema: unknown): MergedObject {

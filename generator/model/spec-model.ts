@@ -1,5 +1,5 @@
 // The types of the normalized model: what `buildModel` reads from the spec once, and every emitter renders.
-import type { FieldRow, FieldTable } from "./schema-tables.ts";
+import type { EnvelopeVariants, FieldRow, FieldTable } from "./schema-tables.ts";
 import type { BilingualText } from "./text.ts";
 
 export type { BilingualText } from "./text.ts";
@@ -123,7 +123,10 @@ export interface OperationDoc extends OperationModel {
   esbDest: string;
   commonArgs: FieldTable[];
   params: FieldTable[];
+  /** The success envelope's tables; the top one also carries the type of each field per envelope variant. */
   response: FieldTable[];
+  /** The envelope variants the top response table shows, when the 200 response names a failure envelope. */
+  envelopeVariants: EnvelopeVariants | undefined;
   requestExamples: ExampleDoc[];
   responseExamples: ExampleDoc[];
   validationOrder: ValidationStepDoc[];

@@ -67,11 +67,13 @@ function parseTables(markdown: string): TableRow[] {
     }
     const at = (name: string) => header.indexOf(name);
     const fieldAt = at("字段") >= 0 ? at("字段") : at("名称");
-    if (fieldAt < 0 || at("类型") < 0) continue;
+    // A response table gives a type per envelope variant; the published page describes the success.
+    const typeAt = at("类型") >= 0 ? at("类型") : at("成功时类型");
+    if (fieldAt < 0 || typeAt < 0) continue;
     rows.push({
       table,
       field: cells[fieldAt] as string,
-      type: cells[at("类型")] as string,
+      type: cells[typeAt] as string,
       required: at("必选") >= 0 ? (cells[at("必选")] as string) : null,
     });
   }
