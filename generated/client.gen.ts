@@ -452,7 +452,6 @@ type CmdbCall = <T>(
 /**
  * Builds the function every client method calls (URL, body with auth, headers, timeout, abort, envelope check,
  * redaction of `secrets`); it never retries, so a create is sent at most once.
- * @see cmdb-semantics §4.2
  * @internal
  */
 function createCaller(options: CmdbClientOptions, secrets: readonly (string | undefined)[]): CmdbCall {

@@ -236,8 +236,8 @@ export interface components {
              */
             priority?: number | null;
             /**
-             * @description The operation timeout in seconds, 1 to 10000 (master's migration; another branch allows 0).
-             *     操作超时时长（秒），1 到 10000
+             * @description The operation timeout in seconds, from 1 to 10000. Some CMDB releases also accept 0; which range a given installation applies is not confirmed.
+             *     操作超时时长（秒），取值 1 到 10000。部分 CMDB 版本也接受 0，具体部署采用哪个范围尚未确认。
              */
             timeout?: number | null;
             /**

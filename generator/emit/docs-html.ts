@@ -206,6 +206,7 @@ function renderLockSection(lock: LockDoc, operations: readonly OperationDoc[]): 
       `<th class="narrow">${heading("locked")}</th>`,
       `<th>${heading("callerValue")}</th>`,
       `<th>${heading("storedValue")}</th>`,
+      `<th class="narrow">${heading("outcome")}</th>`,
     ];
     out.push(`<table class="worked"><thead><tr>${head.join("")}</tr></thead><tbody>`);
     for (const r of w.rows) out.push(renderWorkedRow(r));
@@ -248,19 +249,19 @@ function groupRules(rules: LockDoc["rules"]): [string, LockDoc["rules"]][] {
   return [...groups.entries()].filter(([, list]) => list.length > 0);
 }
 
-/** A stored value equal to the template's while the caller sent another one shows the lock at work. */
+/** The outcome column names what the lock rules did; ignored and dropped caller values are struck through. */
 function renderWorkedRow(r: WorkedRow): string {
-  const kept = r.caller !== "" && r.caller !== r.stored && r.stored === r.template;
-  const applied = r.caller !== "" && r.caller === r.stored && r.caller !== r.template;
   const value = (text: string) => (text === "" ? `<span class="none">—</span>` : `<code>${esc(text)}</code>`);
-  const storedClass = kept ? "kept" : applied ? "applied" : "";
+  const ignored = r.outcome === "ignored" || r.outcome === "dropped";
+  const stored = r.outcome === "taken" || r.outcome === "cleared" ? "applied" : r.outcome === "ignored" ? "kept" : "";
   return [
     `<tr${r.locked ? ` class="is-locked"` : ""}>`,
     `<td class="field"><code>${esc(r.field)}</code></td>`,
     `<td>${value(r.template)}</td>`,
     `<td>${r.locked ? `<span class="tag locked">${heading("yes")}</span>` : no()}</td>`,
-    `<td${kept ? ` class="ignored"` : ""}>${value(r.caller)}</td>`,
-    `<td${storedClass === "" ? "" : ` class="${storedClass}"`}>${value(r.stored)}</td>`,
+    `<td${ignored ? ` class="ignored"` : ""}>${value(r.caller)}</td>`,
+    `<td${stored === "" ? "" : ` class="${stored}"`}>${value(r.stored)}</td>`,
+    `<td>${heading(r.outcome)}</td>`,
     "</tr>",
   ].join("");
 }

@@ -118,10 +118,11 @@ function renderLock(lock: LockDoc, operation: OperationDoc, language: Language):
       `- ${l("request")}: ${joinSentences(sentence(text(worked.request.summary), language), text(worked.request.description))}`,
     );
     out.push(`- ${l("readBack")}: ${text(worked.stored.summary)}`, "");
-    const headers = [l("field"), l("templateValue"), l("locked"), l("callerValue"), l("storedValue")];
+    const headers = [l("field"), l("templateValue"), l("locked"), l("callerValue"), l("storedValue"), l("outcome")];
     out.push(row(headers), row(headers.map(() => "---")));
     for (const r of worked.rows) {
-      out.push(row([r.field, code(r.template), r.locked ? l("yes") : l("no"), code(r.caller), code(r.stored)]));
+      const locked = r.locked ? l("yes") : l("no");
+      out.push(row([r.field, code(r.template), locked, code(r.caller), code(r.stored), l(r.outcome)]));
     }
     out.push("");
   }

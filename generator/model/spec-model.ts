@@ -97,7 +97,16 @@ export interface WorkedRow {
   locked: boolean;
   caller: string;
   stored: string;
+  /** What happened to the caller's value (cmdb-semantics §2.2). */
+  outcome: WorkedOutcome;
 }
+
+/**
+ * What the lock rules did with one caller value: `ignored` (locked), `taken` (unlocked), `cleared` (an unlocked
+ * null), `dropped` (a bind row whose `template_row_id` matches no template row), `kept` (nothing sent: the template
+ * value stays).
+ */
+export type WorkedOutcome = "ignored" | "taken" | "cleared" | "dropped" | "kept";
 
 /** The worked example of the lock rules, assembled from the spec's examples by process template ID. */
 export interface WorkedExample {

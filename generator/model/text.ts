@@ -24,10 +24,22 @@ export function normalizeChineseSpace(value: unknown): string {
   return normalizeSpace(value).replace(SPACE_BETWEEN_CJK, "");
 }
 
-/** Reads an English text and its Chinese twin (`description` and `x-description-zh`), each normalised once. */
+/**
+ * A spec text's citation of the semantics document, "(cmdb-semantics §2.1, §2.2)" or "(§1.3 B.5)": it tells a
+ * maintainer where a rule comes from, but a reader of the generated docs and client cannot open that document.
+ */
+const CITATION = /\s*\((?:cmdb-semantics )?§[^()]*\)/g;
+
+/**
+ * Reads an English text and its Chinese twin (`description` and `x-description-zh`), each normalised once, without
+ * citations of the semantics document.
+ */
 export function readBilingual(node: unknown, key = "description", zhKey = `x-${key}-zh`): BilingualText {
   const record = isObject(node) ? node : {};
-  return { en: normalizeSpace(record[key]), zh: normalizeChineseSpace(record[zhKey]) };
+  return {
+    en: normalizeSpace(record[key]).replace(CITATION, ""),
+    zh: normalizeChineseSpace(record[zhKey]).replace(CITATION, ""),
+  };
 }
 
 /** Narrows to a plain object (not an array, not null). */

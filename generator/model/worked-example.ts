@@ -1,6 +1,6 @@
 // The worked example of the template lock rules: three examples of the spec joined by process template ID.
 import { resolvePointer } from "../../spec/load-spec.ts";
-import type { OperationDoc, WorkedExample, WorkedRow } from "./spec-model.ts";
+import type { OperationDoc, WorkedExample, WorkedOutcome, WorkedRow } from "./spec-model.ts";
 import { isObject } from "./text.ts";
 
 /**
@@ -42,6 +42,7 @@ function buildWorkedRows(
 ): WorkedRow[] {
   const rows: WorkedRow[] = [];
   const show = (value: unknown, present: boolean) => (present ? JSON.stringify(value) : "");
+  const push = (row: Omit<WorkedRow, "outcome">) => rows.push({ ...row, outcome: outcomeOf(row) });
   for (const [field, templateValue] of Object.entries(property)) {
     const cell = isObject(templateValue) ? templateValue : {};
     if (Array.isArray(cell.value) && field === "bind_info") {
@@ -52,7 +53,7 @@ function buildWorkedRows(
         const storedRow = storedRows.find((r) => r.template_row_id === templateRow.row_id);
         for (const sub of subFields) {
           const subCell = isObject(templateRow[sub]) ? (templateRow[sub] as Record<string, unknown>) : {};
-          rows.push({
+          push({
             field: `bind_info[row_id=${String(templateRow.row_id)}].${sub}`,
             template: show(subCell.value, "value" in subCell),
             locked: subCell.as_default_value === true,
@@ -61,9 +62,21 @@ function buildWorkedRows(
           });
         }
       }
+      const rowIds = cell.value.filter(isObject).map((r) => r.row_id);
+      for (const callerRow of callerRows.filter((r) => !rowIds.includes(r.template_row_id))) {
+        const { template_row_id: rowId, ...values } = callerRow;
+        rows.push({
+          field: `bind_info[template_row_id=${String(rowId)}]`,
+          template: "",
+          locked: false,
+          caller: JSON.stringify(values),
+          stored: "",
+          outcome: "dropped",
+        });
+      }
       continue;
     }
-    rows.push({
+    push({
       field,
       template: show(cell.value, "value" in cell),
       locked: cell.as_default_value === true,
@@ -73,7 +86,7 @@ function buildWorkedRows(
   }
   for (const [field, value] of Object.entries(caller)) {
     if (field in property) continue;
-    rows.push({
+    push({
       field,
       template: "",
       locked: false,
@@ -82,6 +95,12 @@ function buildWorkedRows(
     });
   }
   return rows;
+}
+
+function outcomeOf(row: Omit<WorkedRow, "outcome">): WorkedOutcome {
+  if (row.caller === "") return "kept";
+  if (row.locked) return "ignored";
+  return row.caller === "null" ? "cleared" : "taken";
 }
 
 function findTemplatedEntry(value: unknown): { id: number; info: Record<string, unknown> } | undefined {

@@ -2,6 +2,7 @@
 // ordinary TypeScript, type-checked, linted and tested here; `emitClient` copies it into client.gen.ts below the part
 // it generates from the spec. It therefore imports nothing but the spec's names (stand-ins in spec-names.ts), uses
 // only what Node ≥ 20 and browsers share (lib.dom), and marks with `@internal` what the generated file keeps private.
+// The envelope and error rules it follows are cmdb-semantics §4.2.
 import type { CmdbAuth, CmdbErrorCode, CmdbOperation, CmdbPermission } from "./spec-names.ts";
 
 /** The language of CMDB's error messages, sent as the `Blueking-Language` header. */
@@ -132,7 +133,6 @@ export type CmdbCall = <T>(
 /**
  * Builds the function every client method calls (URL, body with auth, headers, timeout, abort, envelope check,
  * redaction of `secrets`); it never retries, so a create is sent at most once.
- * @see cmdb-semantics §4.2
  * @internal
  */
 export function createCaller(options: CmdbClientOptions, secrets: readonly (string | undefined)[]): CmdbCall {
