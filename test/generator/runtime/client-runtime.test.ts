@@ -1,6 +1,6 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   CmdbApiError,
   type CmdbClientOptions,
@@ -12,87 +12,29 @@ import {
   isCmdbError,
   isEnvelope,
 } from "../../../generator/runtime/client-runtime.ts";
+import {
+  AUTH,
+  CREATE,
+  envelope,
+  expectNoSecret,
+  failure,
+  rejection,
+  SECRET,
+  type Seen,
+  TOKEN,
+  useLoopbackEsb,
+} from "../loopback-esb.ts";
 
 // The runtime is tested on its own, through `createCaller` as a generated method calls it; test/generator/client.test.ts
 // checks what the emitter adds from the spec (routes, methods, which auth fields are secrets).
 
-// Canary secrets: if either ever shows up in an error, redaction failed.
-const SECRET = "canary-secret-7f3a";
-const TOKEN = "canary-token-19b2";
-const AUTH = { bk_app_code: "demo", bk_app_secret: SECRET, bk_token: TOKEN };
-const CREATE = { bk_biz_id: 2, bk_module_id: 61, instances: [{ bk_host_id: 10 }, { bk_host_id: 11 }] };
-
-interface Seen {
-  method: string;
-  url: string;
-  headers: IncomingMessage["headers"];
-  body: Record<string, unknown>;
-}
-
-interface Reply {
-  status?: number;
-  contentType?: string;
-  body?: string;
-  /** Never answer (to test the timeout and abort). */
-  hang?: boolean;
-}
-
-/** A loopback server whose next answers a test sets; it records every request it receives. */
-let reply: (seen: Seen) => Reply;
-let seen: Seen[];
-let server: Server;
-let baseUrl: string;
-
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    let text = "";
-    req.on("data", (chunk: Buffer) => {
-      text += chunk.toString("utf8");
-    });
-    req.on("end", () => {
-      const request = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: JSON.parse(text) };
-      seen.push(request);
-      const answer = reply(request);
-      if (answer.hang) return;
-      res.writeHead(answer.status ?? 200, { "content-type": answer.contentType ?? "application/json" });
-      res.end(answer.body ?? "");
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
-
-beforeEach(() => {
-  seen = [];
-  reply = () => ({ body: envelope({ data: [100, 101] }) });
-});
-
-function envelope(fields: Record<string, unknown> = {}): string {
-  return JSON.stringify({
-    result: true,
-    code: 0,
-    message: "success",
-    permission: null,
-    request_id: "req-1",
-    data: null,
-    ...fields,
-  });
-}
-
-function failure(code: number, message: string, fields: Record<string, unknown> = {}): string {
-  return envelope({ result: false, code, message, data: null, ...fields });
-}
+const esb = useLoopbackEsb();
 
 const CREATE_PATH = "/api/c/compapi/v2/cc/create_service_instance/";
 
 /** A one-method client, wired the way the generated `createCmdbClient` wires each method to the caller. */
 function client(options: Partial<CmdbClientOptions> = {}) {
-  const all = { baseUrl, auth: AUTH, ...options };
+  const all = { baseUrl: esb.baseUrl, auth: AUTH, ...options };
   const call = createCaller(all, [all.auth.bk_app_secret, all.auth.bk_token]);
   return {
     createServiceInstance: (params: object, request?: CmdbRequestOptions) =>
@@ -100,57 +42,36 @@ function client(options: Partial<CmdbClientOptions> = {}) {
   };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(
-    (value) => {
-      throw new Error(`expected a rejection, got ${JSON.stringify(value)}`);
-    },
-    (error: unknown) => error,
-  );
-}
-
-function expectNoSecret(error: unknown): void {
-  const views = [
-    String(error),
-    (error as Error).message,
-    (error as Error).stack ?? "",
-    JSON.stringify(error),
-    JSON.stringify({ ...(error as object) }),
-  ];
-  for (const view of views) {
-    expect(view).not.toContain(SECRET);
-    expect(view).not.toContain(TOKEN);
-  }
-}
-
 describe("createCaller: requests", () => {
   it.each([
-    ["without a trailing slash", () => baseUrl],
-    ["with a trailing slash", () => `${baseUrl}/`],
+    ["without a trailing slash", () => esb.baseUrl],
+    ["with a trailing slash", () => `${esb.baseUrl}/`],
   ])("posts to the route %s and merges the auth fields into the body", async (_name, base) => {
     const ids = await client({ baseUrl: base() }).createServiceInstance(CREATE);
     expect(ids).toEqual([100, 101]);
-    expect(seen).toHaveLength(1);
-    expect(seen[0]?.method).toBe("POST");
-    expect(seen[0]?.url).toBe(CREATE_PATH);
-    expect(seen[0]?.body).toEqual({ ...CREATE, ...AUTH });
-    expect(seen[0]?.headers["content-type"]).toBe("application/json");
+    expect(esb.seen).toHaveLength(1);
+    expect(esb.seen[0]?.method).toBe("POST");
+    expect(esb.seen[0]?.url).toBe(CREATE_PATH);
+    expect(esb.seen[0]?.body).toEqual({ ...CREATE, ...AUTH });
+    expect(esb.seen[0]?.headers["content-type"]).toBe("application/json");
   });
 
   it("sends the language as Blueking-Language, and the client's and the call's headers", async () => {
     await client({ language: "en", headers: { "x-team": "ops" } }).createServiceInstance(CREATE, {
       headers: { "x-call": "1" },
     });
-    expect(seen[0]?.headers["blueking-language"]).toBe("en");
-    expect(seen[0]?.headers["x-team"]).toBe("ops");
-    expect(seen[0]?.headers["x-call"]).toBe("1");
+    expect(esb.seen[0]?.headers["blueking-language"]).toBe("en");
+    expect(esb.seen[0]?.headers["x-team"]).toBe("ops");
+    expect(esb.seen[0]?.headers["x-call"]).toBe("1");
   });
 });
 
 describe("createCaller: errors", () => {
   it("throws CmdbApiError with code, message, requestId, permission and operation on result: false", async () => {
     const permission = { system_id: "bk_cmdb", system_name: "配置平台", actions: [] };
-    reply = () => ({ body: failure(9900403, "Do not have access permission.", { permission, request_id: "req-9" }) });
+    esb.reply = () => ({
+      body: failure(9900403, "Do not have access permission.", { permission, request_id: "req-9" }),
+    });
     const error = await rejection(client().createServiceInstance(CREATE));
     expect(error).toBeInstanceOf(CmdbApiError);
     expect(error).toMatchObject({
@@ -164,7 +85,7 @@ describe("createCaller: errors", () => {
   });
 
   it("isCmdbError tells codes apart", async () => {
-    reply = () => ({ body: failure(1113016, "service instance bound to host [10.0.0.5] already exist") });
+    esb.reply = () => ({ body: failure(1113016, "service instance bound to host [10.0.0.5] already exist") });
     const error = await rejection(client().createServiceInstance(CREATE));
     expect(isCmdbError(error)).toBe(true);
     expect(isCmdbError(error, 1113016)).toBe(true);
@@ -210,17 +131,17 @@ describe("createCaller: errors", () => {
     ],
     ["a JSON array", { body: "[1,2]" }, 200, "not a CMDB envelope", "[1,2]"],
   ] as const)("throws CmdbHttpError on %s", async (_name, answer, status, why, excerpt) => {
-    reply = () => answer;
+    esb.reply = () => answer;
     const error = await rejection(client().createServiceInstance(CREATE));
     expect(error).toBeInstanceOf(CmdbHttpError);
     expect(error).toMatchObject({ status, operation: "createServiceInstance" });
     expect((error as CmdbHttpError).message).toContain(why);
     expect((error as CmdbHttpError).excerpt).toContain(excerpt);
-    expect(seen).toHaveLength(1);
+    expect(esb.seen).toHaveLength(1);
   });
 
   it("keeps only a short excerpt of a long body", async () => {
-    reply = () => ({ status: 500, contentType: "text/plain", body: "x".repeat(5000) });
+    esb.reply = () => ({ status: 500, contentType: "text/plain", body: "x".repeat(5000) });
     const error = (await rejection(client().createServiceInstance(CREATE))) as CmdbHttpError;
     expect(error.excerpt.length).toBe(200);
   });
@@ -236,40 +157,40 @@ describe("createCaller: errors", () => {
   });
 
   it("throws CmdbTimeoutError after timeoutMs and sends the create once", async () => {
-    reply = () => ({ hang: true });
+    esb.reply = () => ({ hang: true });
     const error = await rejection(client({ timeoutMs: 50 }).createServiceInstance(CREATE));
     expect(error).toBeInstanceOf(CmdbTimeoutError);
     expect(error).toMatchObject({ timeoutMs: 50, operation: "createServiceInstance" });
-    expect(seen).toHaveLength(1);
+    expect(esb.seen).toHaveLength(1);
   });
 
   it("lets one call override the timeout", async () => {
-    reply = () => ({ hang: true });
+    esb.reply = () => ({ hang: true });
     const error = await rejection(client({ timeoutMs: 60_000 }).createServiceInstance(CREATE, { timeoutMs: 20 }));
     expect(error).toMatchObject({ name: "CmdbTimeoutError", timeoutMs: 20 });
   });
 
   it("honours the caller's AbortSignal with the signal's reason", async () => {
-    reply = () => ({ hang: true });
+    esb.reply = () => ({ hang: true });
     const controller = new AbortController();
     const pending = client().createServiceInstance(CREATE, { signal: controller.signal });
-    await vitestWaitFor(() => seen.length === 1);
+    await vitestWaitFor(() => esb.seen.length === 1);
     controller.abort(new Error("user cancelled"));
     const error = await rejection(pending);
     expect(error).toEqual(new Error("user cancelled"));
-    expect(seen).toHaveLength(1);
+    expect(esb.seen).toHaveLength(1);
   });
 
   it("does not send a request when the signal is already aborted", async () => {
     const error = await rejection(client().createServiceInstance(CREATE, { signal: AbortSignal.abort() }));
     expect((error as Error).name).toBe("AbortError");
-    expect(seen).toHaveLength(0);
+    expect(esb.seen).toHaveLength(0);
   });
 
   it("never retries a create, whatever the failure", async () => {
-    reply = () => ({ status: 503, body: "busy" });
+    esb.reply = () => ({ status: 503, body: "busy" });
     await rejection(client().createServiceInstance(CREATE));
-    expect(seen).toHaveLength(1);
+    expect(esb.seen).toHaveLength(1);
   });
 });
 
@@ -289,7 +210,7 @@ describe("createCaller: secret redaction", () => {
     ["in a body that is not JSON", (s: Seen) => ({ contentType: "text/plain", body: `bad ${echo(s)}` })],
     ["in an envelope of the wrong shape", (s: Seen) => ({ body: JSON.stringify({ result: "yes", echo: s.body }) })],
   ])("replaces the secret and the token with *** %s", async (_name, answer) => {
-    reply = answer;
+    esb.reply = answer;
     const error = await rejection(client().createServiceInstance(CREATE));
     expectNoSecret(error);
     expect(JSON.stringify(error)).toContain("***");
@@ -297,7 +218,7 @@ describe("createCaller: secret redaction", () => {
 
   it("redacts a secret the server echoes JSON-escaped", async () => {
     const quoted = 'se"cr\\et';
-    reply = (s) => ({ body: failure(1306406, JSON.stringify(s.body)) });
+    esb.reply = (s) => ({ body: failure(1306406, JSON.stringify(s.body)) });
     const error = await rejection(
       client({ auth: { bk_app_code: "demo", bk_app_secret: quoted } }).createServiceInstance(CREATE),
     );
