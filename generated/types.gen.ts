@@ -191,7 +191,7 @@ export interface components {
         };
         /**
          * ProcessInfo
-         * @description The process fields. On a module without a template they are validated against the process model (cmdb-semantics §3): `bk_process_name` and `bk_func_name` are required, strings are trimmed, unknown keys are dropped and server-owned keys overwritten. On a templated module only unlocked fields take effect; locked fields keep the template value silently, and an explicit null clears an unlocked field.
+         * @description The process fields. On a module without a template they are validated against the process model: `bk_process_name` and `bk_func_name` are required, strings are trimmed, unknown keys are dropped and server-owned keys overwritten. On a templated module only unlocked fields take effect; locked fields keep the template value silently, and an explicit null clears an unlocked field.
          *     进程实例信息。模块未绑定模板时按进程模型校验：`bk_process_name` 与 `bk_func_name` 必填，字符串去除首尾空格，未知字段被丢弃，服务端字段被覆盖。模块绑定模板时，仅模板中没有锁定的字段有效；锁定字段静默保持模板值，对未锁定字段显式传 null 会将其清空。
          */
         ProcessInfo: {
@@ -335,7 +335,7 @@ export interface components {
         };
         /**
          * BindInfoRow
-         * @description One listening address of a process instance (cmdb-semantics §3.3). A key other than these five fails the whole table with 1199006 `bind_info`.
+         * @description One listening address of a process instance. A key other than these five fails the whole table with 1199006 `bind_info`.
          *     进程实例的一条绑定信息。出现这五个以外的字段时整个表格校验失败（1199006 `bind_info`）。
          */
         BindInfoRow: {
@@ -592,7 +592,7 @@ export interface components {
         };
         /**
          * ProcessTemplateProperty
-         * @description The fields of a process template, each as `{value, as_default_value}`; the lockable fields of `x-cmdb-template-lock`. The template API requires non-empty `bk_process_name` and `bk_func_name` (cmdb-semantics §2.5); a template without `bk_func_name` makes every process created from it fail the process model with 1108008 (§1.3 B.5).
+         * @description The fields of a process template, each as `{value, as_default_value}`; the lockable fields of `x-cmdb-template-lock`. The template API requires non-empty `bk_process_name` and `bk_func_name`; a template without `bk_func_name` makes every process created from it fail the process model with 1108008.
          *     进程模板的字段，每个为 `{value, as_default_value}`。模板接口要求 `bk_process_name` 与 `bk_func_name` 非空；缺少 `bk_func_name` 的模板创建进程时会因进程模型校验失败而返回 1108008。
          */
         ProcessTemplateProperty: {

@@ -37,9 +37,14 @@ const CITATION = /\s*\((?:cmdb-semantics )?§[^()]*\)/g;
 export function readBilingual(node: unknown, key = "description", zhKey = `x-${key}-zh`): BilingualText {
   const record = isObject(node) ? node : {};
   return {
-    en: normalizeSpace(record[key]).replace(CITATION, ""),
-    zh: normalizeChineseSpace(record[zhKey]).replace(CITATION, ""),
+    en: withoutCitations(normalizeSpace(record[key])),
+    zh: withoutCitations(normalizeChineseSpace(record[zhKey])),
   };
+}
+
+/** A text without its citations of the semantics document ("(cmdb-semantics §2.1)", "(§1.3 B.5)"). */
+export function withoutCitations(text: string): string {
+  return text.replace(CITATION, "");
 }
 
 /** Narrows to a plain object (not an array, not null). */

@@ -31,6 +31,17 @@ describe("withChineseDocs", () => {
       },
     ],
     [
+      "drops a citation of the semantics document, with or without Chinese",
+      {
+        given: { description: "Rows (cmdb-semantics §3.3). More.", "x-description-zh": "行。" },
+        want: { description: "Rows. More.\n行。" },
+      },
+    ],
+    [
+      "joins folded Chinese lines without a space",
+      { given: { "x-description-zh": "模块\n未绑定。 模板" }, want: { description: "模块未绑定。模板" } },
+    ],
+    [
       "leaves text without Chinese as it is",
       { given: { description: "Only English." }, want: { description: "Only English." } },
     ],
