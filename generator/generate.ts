@@ -14,11 +14,14 @@ import { startSpecWorker } from "./workers.ts";
 export interface GenerateOptions {
   /** `"docs"` emits only the docs (`cmdb-contract docs`); everything by default. */
   only?: "docs";
+  /** Default true; false leaves the docs out (only the types, the client and the index). */
+  docs?: boolean;
 }
 
 /** Which generated paths a run of {@link generateFiles} with these options answers for (stale files included). */
 export function ownsPath(options: GenerateOptions, path: string): boolean {
-  return options.only !== "docs" || path.startsWith(`${DOCS_FOLDER}/`);
+  const inDocs = path.startsWith(`${DOCS_FOLDER}/`);
+  return options.only === "docs" ? inDocs : options.docs !== false || !inDocs;
 }
 
 /**
@@ -34,7 +37,7 @@ export async function generateFiles(spec: LoadedSpec, options: GenerateOptions =
   // `docs` needs no openapi-typescript, so it validates in this thread rather than pay for the worker's start.
   const worker = docsOnly ? undefined : startSpecWorker();
   const validating = validateSpec(spec, worker ? { validateSchema: worker.validateSchema } : {});
-  const generating = emitFiles(spec, docsOnly, worker?.renderTypes);
+  const generating = emitFiles(spec, { docs: options.docs !== false, code: !docsOnly }, worker?.renderTypes);
   const [validated, generated] = await Promise.allSettled([validating, generating]);
   if (validated.status === "rejected") throw validated.reason;
   if (generated.status === "rejected") throw generated.reason;
@@ -43,14 +46,14 @@ export async function generateFiles(spec: LoadedSpec, options: GenerateOptions =
 
 async function emitFiles(
   spec: LoadedSpec,
-  docsOnly: boolean,
+  emit: { docs: boolean; code: boolean },
   renderTypes: ((document: object) => Promise<string>) | undefined,
 ): Promise<GeneratedFile[]> {
   // The types render starts first, so a worker rendering them overlaps ts-morph's loading and the client's emit.
-  const types = docsOnly ? undefined : emitTypes(spec.document, renderTypes ? { render: renderTypes } : {});
+  const types = emit.code ? emitTypes(spec.document, renderTypes ? { render: renderTypes } : {}) : undefined;
   types?.catch(() => {});
   const model = buildModel(spec.document, spec.file);
-  const files = emitDocs(model);
+  const files = emit.docs ? emitDocs(model) : [];
   if (types) {
     const { emitClient } = await import("./emit/client.ts");
     files.push(emitClient(model, readClientRuntime()), emitIndex(), await types);
