@@ -18,7 +18,7 @@ const { IndentationText, Node, NewLineKind, Project, QuoteKind, StructureKind } 
 ) as typeof TsMorph;
 
 /** The specifier the client imports the types by: `.js`, so it resolves under NodeNext and bundlers alike. */
-export const TYPES_SPECIFIER = `./${TYPES_FILE.replace(/\.ts$/, ".js")}`;
+const TYPES_SPECIFIER = `./${TYPES_FILE.replace(/\.ts$/, ".js")}`;
 
 /** The line between the part generated from the spec and the runtime copied in after it. */
 export const RUNTIME_BANNER =
@@ -52,7 +52,7 @@ export function emitClient(model: SpecModel, runtime: string): GeneratedFile {
  * The runtime's text as it goes into the client: without its imports (the spec-dependent names it imports are
  * declared above it) and with `export` dropped from every declaration its JSDoc marks `@internal`.
  */
-export function inlineRuntime(project: TsMorph.Project, runtime: string): string {
+function inlineRuntime(project: TsMorph.Project, runtime: string): string {
   const file = project.createSourceFile("client-runtime.ts", runtime, { overwrite: true });
   for (const declaration of file.getImportDeclarations()) declaration.remove();
   for (const statement of file.getStatements()) {
@@ -68,7 +68,7 @@ export function inlineRuntime(project: TsMorph.Project, runtime: string): string
 }
 
 /** The spec-dependent part of the client file as one ts-morph structure, in a fixed order. */
-export function buildClientStructure(model: SpecModel): SourceFileStructure {
+function buildClientStructure(model: SpecModel): SourceFileStructure {
   const statements: StatementStructures[] = [
     {
       kind: StructureKind.ImportDeclaration,
@@ -185,7 +185,7 @@ function buildClientInterface(operations: readonly OperationModel[]): InterfaceD
 }
 
 /** The JSDoc of one method: the spec's summary and description in English and Chinese, the route and the throws. */
-export function describeOperation(operation: OperationModel): string {
+function describeOperation(operation: OperationModel): string {
   const { summary, description } = operation;
   const paragraphs = [
     [summary.en, summary.zh].filter(Boolean).join("\n"),
@@ -239,6 +239,6 @@ function schemaType(name: string): string {
 }
 
 /** `createServiceInstance` → `CreateServiceInstance`. */
-export function pascalCase(name: string): string {
+function pascalCase(name: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1);
 }

@@ -175,7 +175,7 @@ function renderExamples(examples: readonly ExampleDoc[], language: Language): st
 }
 
 /** Joins two sentences; Chinese sentences end in "。" and need no space between them. */
-export function joinSentences(first: string, second: string): string {
+function joinSentences(first: string, second: string): string {
   return first.endsWith("。") ? `${first}${second}` : `${first} ${second}`;
 }
 
@@ -185,7 +185,7 @@ function sentence(text: string, language: Language): string {
 }
 
 /** The text in the wanted language, falling back to the other one when the spec has only that. */
-export function pick(text: BilingualText, language: Language): string {
+function pick(text: BilingualText, language: Language): string {
   return text[language] !== "" ? text[language] : text[language === "zh" ? "en" : "zh"];
 }
 

@@ -79,7 +79,7 @@ export function flattenSchema(document: OpenApiDocument, schema: unknown): Field
 }
 
 /** Resolves a `$ref` (siblings of the `$ref` override the target, as OpenAPI 3.1 allows) until none is left. */
-export function resolveSchema(document: OpenApiDocument, schema: unknown): JsonSchema {
+function resolveSchema(document: OpenApiDocument, schema: unknown): JsonSchema {
   let node: unknown = schema;
   const overlays: JsonSchema[] = [];
   for (let depth = 0; depth < 32 && isObject(node) && typeof node.$ref === "string"; depth++) {
