@@ -1,7 +1,5 @@
-import { emitDocs } from "../generator/emit/docs.ts";
-import { loadSpec } from "../spec/load-spec.ts";
 import type { CliIo } from "./io.ts";
-import { checkOrWriteFiles, parseOutputArgs } from "./output-files.ts";
+import { runGeneratorCommand } from "./output-files.ts";
 
 const HELP = `Usage: cmdb-contract docs [--spec FILE] [--out DIR] [--check]
 
@@ -28,22 +26,5 @@ Exit codes: 0 written or up to date; 1 --check found differences; 2 bad argument
  * @throws SpecError when the spec is invalid (the CLI prints it and exits 2).
  */
 export async function runDocs(args: string[], io: CliIo): Promise<number> {
-  const options = parseOutputArgs("docs", args);
-  if (options.help) {
-    io.stdout(HELP);
-    return 0;
-  }
-  const { file, document } = await loadSpec(options.specFile);
-  return checkOrWriteFiles(
-    {
-      command: "docs",
-      outDir: options.outDir,
-      files: emitDocs(document),
-      // The types and the client are `generate`'s; `docs` answers only for the pages.
-      owns: (path) => path.startsWith("docs/"),
-      check: options.check,
-      specFile: file,
-    },
-    io,
-  );
+  return runGeneratorCommand("docs", HELP, args, io);
 }

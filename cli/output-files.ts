@@ -3,7 +3,7 @@ import { isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { GeneratedFile } from "../generator/generated-file.ts";
 import { diffFiles, findStaleFiles, writeFiles } from "../generator/write-files.ts";
-import { SPEC_PATH } from "../spec/load-spec.ts";
+import { readSpec, SPEC_PATH } from "../spec/load-spec.ts";
 import { type CliIo, parseCommandArgs } from "./io.ts";
 
 /** Where `generate` and `docs` write by default: `generated/` at the repo root. */
@@ -33,6 +33,39 @@ export function parseOutputArgs(command: string, args: string[]): OutputArgs {
     check: values.check === true,
     help: values.help === true,
   };
+}
+
+/**
+ * The one path of `generate` and `docs`: parses the shared arguments, reads the spec, generates (all files, or only
+ * the docs) and writes or checks them; answers the exit code.
+ * @throws UsageError on bad arguments; SpecError when the spec is invalid (the CLI prints it and exits 2).
+ */
+export async function runGeneratorCommand(
+  command: "generate" | "docs",
+  help: string,
+  args: string[],
+  io: CliIo,
+): Promise<number> {
+  const options = parseOutputArgs(command, args);
+  if (options.help) {
+    io.stdout(help);
+    return 0;
+  }
+  // Imported here so `--help` and bad arguments answer without loading the generators.
+  const { generateFiles, ownsPath } = await import("../generator/generate.ts");
+  const selection = command === "docs" ? { only: "docs" as const } : {};
+  const spec = await readSpec(options.specFile);
+  return checkOrWriteFiles(
+    {
+      command,
+      outDir: options.outDir,
+      files: await generateFiles(spec, selection),
+      owns: (path) => ownsPath(selection, path),
+      check: options.check,
+      specFile: spec.file,
+    },
+    io,
+  );
 }
 
 /** What {@link checkOrWriteFiles} writes and how it talks about it. */

@@ -1,5 +1,4 @@
-import { mkdir, rename, writeFile } from "node:fs/promises";
-import { dirname } from "node:path";
+import { basename, dirname } from "node:path";
 import {
   DEFAULT_MAX_RESPONSE_BYTES,
   DEFAULT_PROPERTY_RUNS,
@@ -20,6 +19,7 @@ import {
   TRANSPORT_FAILURES_BEFORE_GIVING_UP,
   verify,
 } from "../contracts/verify/index.ts";
+import { writeFiles } from "../generator/write-files.ts";
 import { type CliIo, parseCommandArgs, UsageError } from "./io.ts";
 
 /** The environment variable that holds the state-setup endpoint's bearer token (as `serve` reads it). */
@@ -184,12 +184,9 @@ function integerOption(name: string, value: string | undefined, fallback: number
 }
 
 async function writeAtomically(file: string, text: string): Promise<void> {
-  const temporary = `${file}.${process.pid}.tmp`;
   try {
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(temporary, text);
-    await rename(temporary, file);
+    await writeFiles(dirname(file), [{ path: basename(file), contents: text }]);
   } catch (error) {
-    throw new UsageError(`cannot write ${file}: ${(error as Error).message}`);
+    throw new UsageError((error as Error).message);
   }
 }

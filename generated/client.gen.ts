@@ -7,36 +7,8 @@ import type { components } from "./types.gen.js";
  * 合并到每个请求体中的 ESB 通用参数；`bk_app_secret` 与 `bk_token` 不会出现在任何错误中。
  */
 export type CmdbAuth = components["schemas"]["CommonArgs"];
-/** The language of CMDB's error messages, sent as the `Blueking-Language` header. */
-export type CmdbLanguage = "en" | "zh";
-/** The `fetch` the client calls; the global one by default, or any compatible function (a test's, a proxy's). */
-export type CmdbFetch = (url: string, init: RequestInit) => Promise<Response>;
-
-/** How to reach CMDB through ESB and who is calling. */
-export interface CmdbClientOptions {
-  /** The ESB host, e.g. `https://paas.example.com`; a trailing slash is fine. */
-  baseUrl: string;
-  /** The app and user, merged into every request body. */
-  auth: CmdbAuth;
-  /** The `fetch` to call; the global one by default. */
-  fetch?: CmdbFetch;
-  /** Milliseconds before a call fails with `CmdbTimeoutError`; default 30000. */
-  timeoutMs?: number;
-  /** The language of CMDB's messages (`Blueking-Language` header); CMDB's default when left out. */
-  language?: CmdbLanguage;
-  /** Extra headers sent with every call. */
-  headers?: Record<string, string>;
-}
-
-/** Options of one call. */
-export interface CmdbRequestOptions {
-  /** Aborts the call; the promise then rejects with the signal's reason. */
-  signal?: AbortSignal;
-  /** Overrides the client's `timeoutMs` for this call. */
-  timeoutMs?: number;
-  /** Extra headers for this call. */
-  headers?: Record<string, string>;
-}
+/** The envelope's `permission`: what to apply for on a 9900403 denial, null otherwise. */
+export type CmdbPermission = components["schemas"]["Envelope"]["permission"];
 
 /** The error codes of `x-cmdb-error-codes`, each mapped to its constant name; hover a code to read when it happens. */
 export interface CmdbErrorCodes {
@@ -267,7 +239,7 @@ export interface CmdbClient {
    *
    * Creates service instances in one module, all or nothing, and answers their new IDs in request order. On a module without a service template each instance gets the processes described in `processes` (`process_template_id` is ignored). On a module bound to a service template each instance gets one process per process template, with every template value copied; each `processes` entry then updates the process of its `process_template_id` under the template's lock rules (`x-cmdb-template-lock`). Validation runs in the order of `x-cmdb-validation-order`; the first failure is answered.
    *
-   * 在一个模块下批量创建服务实例，要么全部成功、要么全部失败，按请求顺序返回新实例的 ID。 模块未绑定服务模板时，每个实例按 `processes` 创建进程（忽略 `process_template_id`）； 模块绑定了服务模板时，每个实例按每个进程模板各创建一个进程并复制全部模板值， 再按 `process_template_id` 用 `processes` 中的条目在锁定规则下更新对应进程。 校验顺序见 `x-cmdb-validation-order`，返回第一个失败。
+   * 在一个模块下批量创建服务实例，要么全部成功、要么全部失败，按请求顺序返回新实例的 ID。模块未绑定服务模板时，每个实例按 `processes` 创建进程（忽略 `process_template_id`）；模块绑定了服务模板时，每个实例按每个进程模板各创建一个进程并复制全部模板值，再按 `process_template_id` 用 `processes` 中的条目在锁定规则下更新对应进程。校验顺序见 `x-cmdb-validation-order`，返回第一个失败。
    *
    * `POST /api/c/compapi/v2/cc/create_service_instance/` (ESB `create_service_instance`); never retried.
    *
@@ -335,9 +307,58 @@ export interface CmdbClient {
   listProcessInstance(params: ListProcessInstanceParams, options?: CmdbRequestOptions): Promise<ListProcessInstanceData>;
 }
 
+/**
+ * Creates a client of the CMDB ESB API: one typed method per operation, auth merged into every body.
+ * 创建 CMDB ESB 接口客户端：每个接口一个类型化方法，通用参数自动合并到请求体。
+ */
+export function createCmdbClient(options: CmdbClientOptions): CmdbClient {
+  const call = createCaller(options, [options.auth.bk_app_secret, options.auth.bk_token]);
+  return {
+    createServiceInstance: (params, request) => call<CreateServiceInstanceData>("createServiceInstance", "/api/c/compapi/v2/cc/create_service_instance/", params, request),
+    deleteServiceInstance: (params, request) => call<DeleteServiceInstanceData>("deleteServiceInstance", "/api/c/compapi/v2/cc/delete_service_instance/", params, request),
+    getProcTemplate: (params, request) => call<GetProcTemplateData>("getProcTemplate", "/api/c/compapi/v2/cc/get_proc_template/", params, request),
+    listProcessInstance: (params, request) => call<ListProcessInstanceData>("listProcessInstance", "/api/c/compapi/v2/cc/list_process_instance/", params, request),
+  };
+}
+
+// The client runtime below is copied from cmdb-contract's generator/runtime/client-runtime.ts; only the part
+// above depends on the spec.
+
+/** The language of CMDB's error messages, sent as the `Blueking-Language` header. */
+export type CmdbLanguage = "en" | "zh";
+
+/** The `fetch` the client calls; the global one by default, or any compatible function (a test's, a proxy's). */
+export type CmdbFetch = (url: string, init: RequestInit) => Promise<Response>;
+
+/** How to reach CMDB through ESB and who is calling. */
+export interface CmdbClientOptions {
+  /** The ESB host, e.g. `https://paas.example.com`; a trailing slash is fine. */
+  baseUrl: string;
+  /** The app and user, merged into every request body. */
+  auth: CmdbAuth;
+  /** The `fetch` to call; the global one by default. */
+  fetch?: CmdbFetch;
+  /** Milliseconds before a call fails with `CmdbTimeoutError`; default 30000. */
+  timeoutMs?: number;
+  /** The language of CMDB's messages (`Blueking-Language` header); CMDB's default when left out. */
+  language?: CmdbLanguage;
+  /** Extra headers sent with every call. */
+  headers?: Record<string, string>;
+}
+
+/** Options of one call. */
+export interface CmdbRequestOptions {
+  /** Aborts the call; the promise then rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Overrides the client's `timeoutMs` for this call. */
+  timeoutMs?: number;
+  /** Extra headers for this call. */
+  headers?: Record<string, string>;
+}
+
 /** The base of every error the client throws; its message and fields never hold a secret. */
 export class CmdbError extends Error {
-  override name: string = "CmdbError";
+  override name = "CmdbError";
   /** The client method that failed. */
   readonly operation: CmdbOperation;
 
@@ -354,15 +375,15 @@ export class CmdbError extends Error {
 
 /** CMDB (or ESB) answered `result: false`: `code`, `message`, `requestId` and `permission` come from the envelope. */
 export class CmdbApiError extends CmdbError {
-  override name: string = "CmdbApiError";
+  override name = "CmdbApiError";
   /** The error code; one of `CmdbErrorCodes`, or a number the spec does not list. */
   readonly code: CmdbErrorCode | (number & {});
   /** The envelope's `request_id`, for tracing. */
   readonly requestId: string;
   /** The IAM permission to apply for on a 9900403 denial, else null. */
-  readonly permission: components["schemas"]["Envelope"]["permission"];
+  readonly permission: CmdbPermission;
 
-  constructor(operation: CmdbOperation, code: number, message: string, requestId: string, permission: components["schemas"]["Envelope"]["permission"]) {
+  constructor(operation: CmdbOperation, code: number, message: string, requestId: string, permission: CmdbPermission) {
     super(operation, message);
     this.code = code;
     this.requestId = requestId;
@@ -370,9 +391,12 @@ export class CmdbApiError extends CmdbError {
   }
 }
 
-/** The answer is not a CMDB envelope: a non-2xx status, a body that is not JSON (a gateway's HTML page), an envelope of the wrong shape, or no answer at all (`status` 0). */
+/**
+ * The answer is not a CMDB envelope: a non-2xx status, a body that is not JSON (a gateway's HTML page), an envelope
+ * of the wrong shape, or no answer at all (`status` 0).
+ */
 export class CmdbHttpError extends CmdbError {
-  override name: string = "CmdbHttpError";
+  override name = "CmdbHttpError";
   /** The HTTP status; 0 when no response arrived. */
   readonly status: number;
   /** The first 200 characters of the body, whitespace collapsed, secrets replaced by `***`. */
@@ -387,7 +411,7 @@ export class CmdbHttpError extends CmdbError {
 
 /** No complete answer arrived within `timeoutMs`; the request was aborted (and, for a create, not retried). */
 export class CmdbTimeoutError extends CmdbError {
-  override name: string = "CmdbTimeoutError";
+  override name = "CmdbTimeoutError";
   /** The limit that passed. */
   readonly timeoutMs: number;
 
@@ -400,33 +424,41 @@ export class CmdbTimeoutError extends CmdbError {
 /** Tells whether `error` is a `CmdbApiError` (CMDB answered `result: false`). */
 export function isCmdbError(error: unknown): error is CmdbApiError;
 /** Tells whether `error` is a `CmdbApiError` with this `code`, narrowing `error.code` to it. */
-export function isCmdbError<C extends CmdbErrorCode>(error: unknown, code: C): error is CmdbApiError & { readonly code: C };
+export function isCmdbError<C extends CmdbErrorCode>(
+  error: unknown,
+  code: C,
+): error is CmdbApiError & { readonly code: C };
 export function isCmdbError(error: unknown, code?: number): boolean {
   return error instanceof CmdbApiError && (code === undefined || error.code === code);
 }
 
 /**
- * Creates a client of the CMDB ESB API: one typed method per operation, auth merged into every body.
- * 创建 CMDB ESB 接口客户端：每个接口一个类型化方法，通用参数自动合并到请求体。
+ * How long a call may take before it fails with `CmdbTimeoutError`, unless the options say otherwise.
+ * @internal
  */
-export function createCmdbClient(options: CmdbClientOptions): CmdbClient {
-  const call = createCaller(options);
-  return {
-    createServiceInstance: (params, request) => call<CreateServiceInstanceData>("createServiceInstance", "/api/c/compapi/v2/cc/create_service_instance/", params, request),
-    deleteServiceInstance: (params, request) => call<DeleteServiceInstanceData>("deleteServiceInstance", "/api/c/compapi/v2/cc/delete_service_instance/", params, request),
-    getProcTemplate: (params, request) => call<GetProcTemplateData>("getProcTemplate", "/api/c/compapi/v2/cc/get_proc_template/", params, request),
-    listProcessInstance: (params, request) => call<ListProcessInstanceData>("listProcessInstance", "/api/c/compapi/v2/cc/list_process_instance/", params, request),
-  };
-}
+const DEFAULT_TIMEOUT_MS = 30_000;
 
-const DEFAULT_TIMEOUT_MS = 30000;
+/**
+ * One call of a client method: its name, its route, the interface parameters and the call's options.
+ * @internal
+ */
+type CmdbCall = <T>(
+  operation: CmdbOperation,
+  path: string,
+  params: object,
+  request?: CmdbRequestOptions,
+) => Promise<T>;
 
-/** Builds the function every client method calls; it never retries, so a create is sent at most once. */
-function createCaller(options: CmdbClientOptions) {
+/**
+ * Builds the function every client method calls (URL, body with auth, headers, timeout, abort, envelope check,
+ * redaction of `secrets`); it never retries, so a create is sent at most once.
+ * @internal
+ */
+function createCaller(options: CmdbClientOptions, secrets: readonly (string | undefined)[]): CmdbCall {
   const { auth, headers, language, timeoutMs = DEFAULT_TIMEOUT_MS } = options;
   const send: CmdbFetch = options.fetch ?? ((url, init) => fetch(url, init));
   const baseUrl = options.baseUrl.replace(/\/+$/, "");
-  const redact = createRedactor([auth.bk_app_secret, auth.bk_token]);
+  const redact = createRedactor(secrets);
   const fixedHeaders: Record<string, string> = {
     "content-type": "application/json",
     accept: "application/json",
@@ -434,7 +466,7 @@ function createCaller(options: CmdbClientOptions) {
     ...headers,
   };
   let slot: TimeoutSlot | undefined;
-  return async <T>(operation: CmdbOperation, path: string, params: object, request?: CmdbRequestOptions): Promise<T> => {
+  return async <T>(operation: CmdbOperation, path: string, params: object, request?: CmdbRequestOptions) => {
     const signal = request?.signal;
     if (signal?.aborted) throw signal.reason;
     const limit = request?.timeoutMs ?? timeoutMs;
@@ -474,12 +506,27 @@ function createCaller(options: CmdbClientOptions) {
       body.code,
       redact(body.message),
       typeof body.request_id === "string" ? redact(body.request_id) : "",
-      redactDeep(body.permission ?? null, redact) as CmdbApiError["permission"],
+      redactDeep(body.permission ?? null, redact) as CmdbPermission,
     );
   };
 }
 
-/** Starts the timer of the calls that begin in this millisecond with this limit: they share one signal, aborted 1 ms after the limit so none times out early, and no call pays for a timer of its own. The timer never keeps the process alive. */
+/**
+ * The timeout signal shared by the calls that start in the same millisecond with the same limit.
+ * @internal
+ */
+interface TimeoutSlot {
+  readonly limit: number;
+  readonly start: number;
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Starts the timer of the calls that begin in this millisecond with this limit: they share one signal, aborted 1 ms
+ * after the limit so none times out early, and no call pays for a timer of its own. The timer never keeps the
+ * process alive.
+ * @internal
+ */
 function startTimeoutSlot(limit: number, start: number): TimeoutSlot {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), limit + 1) as number | { unref?(): void };
@@ -487,17 +534,38 @@ function startTimeoutSlot(limit: number, start: number): TimeoutSlot {
   return { limit, start, signal: controller.signal };
 }
 
-/** The `CmdbHttpError` of an answer that is not a usable envelope, with a redacted excerpt of its body. */
-function badAnswer(operation: CmdbOperation, why: string, status: number, text: string, redact: (text: string) => string): CmdbHttpError {
-  return new CmdbHttpError(
-    operation,
-    `${operation}: ${why} (HTTP ${status})`,
-    status,
-    redact(text).replace(/\s+/g, " ").trim().slice(0, 200),
-  );
+/**
+ * The `CmdbHttpError` of an answer that is not a usable envelope, with a redacted excerpt of its body.
+ * @internal
+ */
+function badAnswer(
+  operation: CmdbOperation,
+  why: string,
+  status: number,
+  text: string,
+  redact: (text: string) => string,
+): CmdbHttpError {
+  const excerpt = redact(text).replace(/\s+/g, " ").trim().slice(0, 200);
+  return new CmdbHttpError(operation, `${operation}: ${why} (HTTP ${status})`, status, excerpt);
 }
 
-/** The ESB envelope: `result` true exactly when `code` is 0, a `message`, and `data` on success. */
+/**
+ * An ESB envelope before its `data` is trusted.
+ * @internal
+ */
+interface RawEnvelope {
+  result: boolean;
+  code: number;
+  message: string;
+  request_id?: unknown;
+  permission?: unknown;
+  data?: unknown;
+}
+
+/**
+ * The ESB envelope: `result` true exactly when `code` is 0, a `message`, and `data` on success.
+ * @internal
+ */
 function isEnvelope(body: unknown): body is RawEnvelope {
   if (typeof body !== "object" || body === null) return false;
   const { result, code, message } = body as Partial<RawEnvelope>;
@@ -510,35 +578,25 @@ function isEnvelope(body: unknown): body is RawEnvelope {
   );
 }
 
-/** Replaces every occurrence of each secret (also in its JSON-escaped form) with `***`, so a server echoing it back cannot leak it into an error. */
-function createRedactor(secrets: (string | undefined)[]): (text: string) => string {
+/**
+ * Replaces every occurrence of each secret (also in its JSON-escaped form) with `***`, so a server echoing it back
+ * cannot leak it into an error.
+ * @internal
+ */
+function createRedactor(secrets: readonly (string | undefined)[]): (text: string) => string {
   const forms = secrets
     .flatMap((secret) => (secret ? [secret, JSON.stringify(secret).slice(1, -1)] : []))
     .sort((a, b) => b.length - a.length);
   return (text) => forms.reduce((result, secret) => result.split(secret).join("***"), text);
 }
 
-/** Redacts every string (keys included) inside a JSON value. */
+/**
+ * Redacts every string (keys included) inside a JSON value.
+ * @internal
+ */
 function redactDeep(value: unknown, redact: (text: string) => string): unknown {
   if (typeof value === "string") return redact(value);
   if (Array.isArray(value)) return value.map((item) => redactDeep(item, redact));
   if (typeof value !== "object" || value === null) return value;
   return Object.fromEntries(Object.entries(value).map(([key, item]) => [redact(key), redactDeep(item, redact)]));
-}
-
-/** An ESB envelope before its `data` is trusted. */
-interface RawEnvelope {
-  result: boolean;
-  code: number;
-  message: string;
-  request_id?: unknown;
-  permission?: unknown;
-  data?: unknown;
-}
-
-/** The timeout signal shared by the calls that start in the same millisecond with the same limit. */
-interface TimeoutSlot {
-  readonly limit: number;
-  readonly start: number;
-  readonly signal: AbortSignal;
 }

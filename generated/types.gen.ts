@@ -15,7 +15,7 @@ export interface paths {
          * Create service instances in a module
          *     批量创建服务实例
          * @description Creates service instances in one module, all or nothing, and answers their new IDs in request order. On a module without a service template each instance gets the processes described in `processes` (`process_template_id` is ignored). On a module bound to a service template each instance gets one process per process template, with every template value copied; each `processes` entry then updates the process of its `process_template_id` under the template's lock rules (`x-cmdb-template-lock`). Validation runs in the order of `x-cmdb-validation-order`; the first failure is answered.
-         *     在一个模块下批量创建服务实例，要么全部成功、要么全部失败，按请求顺序返回新实例的 ID。 模块未绑定服务模板时，每个实例按 `processes` 创建进程（忽略 `process_template_id`）； 模块绑定了服务模板时，每个实例按每个进程模板各创建一个进程并复制全部模板值， 再按 `process_template_id` 用 `processes` 中的条目在锁定规则下更新对应进程。 校验顺序见 `x-cmdb-validation-order`，返回第一个失败。
+         *     在一个模块下批量创建服务实例，要么全部成功、要么全部失败，按请求顺序返回新实例的 ID。模块未绑定服务模板时，每个实例按 `processes` 创建进程（忽略 `process_template_id`）；模块绑定了服务模板时，每个实例按每个进程模板各创建一个进程并复制全部模板值，再按 `process_template_id` 用 `processes` 中的条目在锁定规则下更新对应进程。校验顺序见 `x-cmdb-validation-order`，返回第一个失败。
          */
         post: operations["createServiceInstance"];
         delete?: never;
@@ -108,7 +108,7 @@ export interface components {
             /**
              * Format: password
              * @description The app secret (app token), found in the BlueKing developer center under the app's basic information. Never logged, recorded or echoed by this toolkit.
-             *     安全密钥(应用 TOKEN)，可以通过 蓝鲸智云开发者中心 -> 点击应用ID -> 基本信息 获取
+             *     安全密钥(应用 TOKEN)，可以通过蓝鲸智云开发者中心 -> 点击应用ID -> 基本信息获取
              */
             bk_app_secret: string;
             /**
@@ -191,8 +191,8 @@ export interface components {
         };
         /**
          * ProcessInfo
-         * @description The process fields. On a module without a template they are validated against the process model (cmdb-semantics §3): `bk_process_name` and `bk_func_name` are required, strings are trimmed, unknown keys are dropped and server-owned keys overwritten. On a templated module only unlocked fields take effect; locked fields keep the template value silently, and an explicit null clears an unlocked field.
-         *     进程实例信息。模块未绑定模板时按进程模型校验：`bk_process_name` 与 `bk_func_name` 必填，字符串去除首尾空格， 未知字段被丢弃，服务端字段被覆盖。模块绑定模板时，仅模板中没有锁定的字段有效；锁定字段静默保持模板值， 对未锁定字段显式传 null 会将其清空。
+         * @description The process fields. On a module without a template they are validated against the process model: `bk_process_name` and `bk_func_name` are required, strings are trimmed, unknown keys are dropped and server-owned keys overwritten. On a templated module only unlocked fields take effect; locked fields keep the template value silently, and an explicit null clears an unlocked field.
+         *     进程实例信息。模块未绑定模板时按进程模型校验：`bk_process_name` 与 `bk_func_name` 必填，字符串去除首尾空格，未知字段被丢弃，服务端字段被覆盖。模块绑定模板时，仅模板中没有锁定的字段有效；锁定字段静默保持模板值，对未锁定字段显式传 null 会将其清空。
          */
         ProcessInfo: {
             /**
@@ -236,8 +236,8 @@ export interface components {
              */
             priority?: number | null;
             /**
-             * @description The operation timeout in seconds, 1 to 10000 (master's migration; another branch allows 0).
-             *     操作超时时长（秒），1 到 10000
+             * @description The operation timeout in seconds, from 1 to 10000. Some CMDB releases also accept 0; which range a given installation applies is not confirmed.
+             *     操作超时时长（秒），取值 1 到 10000。部分 CMDB 版本也接受 0，具体部署采用哪个范围尚未确认。
              */
             timeout?: number | null;
             /**
@@ -335,7 +335,7 @@ export interface components {
         };
         /**
          * BindInfoRow
-         * @description One listening address of a process instance (cmdb-semantics §3.3). A key other than these five fails the whole table with 1199006 `bind_info`.
+         * @description One listening address of a process instance. A key other than these five fails the whole table with 1199006 `bind_info`.
          *     进程实例的一条绑定信息。出现这五个以外的字段时整个表格校验失败（1199006 `bind_info`）。
          */
         BindInfoRow: {
@@ -592,8 +592,8 @@ export interface components {
         };
         /**
          * ProcessTemplateProperty
-         * @description The fields of a process template, each as `{value, as_default_value}`; the lockable fields of `x-cmdb-template-lock`. The template API requires non-empty `bk_process_name` and `bk_func_name` (cmdb-semantics §2.5); a template without `bk_func_name` makes every process created from it fail the process model with 1108008 (§1.3 B.5).
-         *     进程模板的字段，每个为 `{value, as_default_value}`。模板接口要求 `bk_process_name` 与 `bk_func_name` 非空； 缺少 `bk_func_name` 的模板创建进程时会因进程模型校验失败而返回 1108008。
+         * @description The fields of a process template, each as `{value, as_default_value}`; the lockable fields of `x-cmdb-template-lock`. The template API requires non-empty `bk_process_name` and `bk_func_name`; a template without `bk_func_name` makes every process created from it fail the process model with 1108008.
+         *     进程模板的字段，每个为 `{value, as_default_value}`。模板接口要求 `bk_process_name` 与 `bk_func_name` 非空；缺少 `bk_func_name` 的模板创建进程时会因进程模型校验失败而返回 1108008。
          */
         ProcessTemplateProperty: {
             bk_process_name: components["schemas"]["PropertyString"];

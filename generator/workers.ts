@@ -1,3 +1,5 @@
+// The worker thread behind `generateFiles` (generate.ts): openapi-typescript's render and swagger-parser's validation
+// run on the other core while the main thread builds the model and emits the client and docs.
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 
@@ -8,7 +10,7 @@ export const EARLY_SPEC_WORKER = Symbol.for("cmdb-contract.specWorker");
 
 /** The two steps of `generate` a {@link startSpecWorker} worker thread runs, one after another. */
 export interface SpecWorker {
-  /** Renders the body of `types.gen.ts` with openapi-typescript, for `generateFiles`' `renderTypes`. */
+  /** Renders the body of `types.gen.ts` with openapi-typescript, for `emitTypes`' `render` option. */
   renderTypes(document: object): Promise<string>;
   /** Validates with swagger-parser, rejecting with its `message` and `details`, for `validateSpec`'s option. */
   validateSchema(document: Record<string, unknown>): Promise<void>;

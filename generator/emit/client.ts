@@ -8,33 +8,30 @@ import type {
   TypeAliasDeclarationStructure,
 } from "ts-morph";
 import type { GeneratedFile } from "../generated-file.ts";
-import type { ClientModel, ErrorCodeModel, OperationModel } from "../model/build-model.ts";
-import {
-  buildCaller,
-  buildErrorClasses,
-  buildIsCmdbError,
-  buildOptionTypes,
-  buildRawEnvelope,
-  buildTimeoutSlot,
-  DEFAULT_TIMEOUT_MS,
-} from "./client-runtime.ts";
+import type { ErrorCodeModel, OperationModel, SpecModel } from "../model/spec-model.ts";
 import { CLIENT_FILE, TYPES_FILE } from "./file-names.ts";
 import { GENERATED_HEADER } from "./header.ts";
 
 // Loaded through `require`, like openapi-typescript in types.ts: an ESM `import` under tsx costs about a second.
-const { IndentationText, NewLineKind, Project, QuoteKind, StructureKind, VariableDeclarationKind } = createRequire(
-  import.meta.url,
-)("ts-morph") as typeof TsMorph;
+const { IndentationText, Node, NewLineKind, Project, QuoteKind, StructureKind } = createRequire(import.meta.url)(
+  "ts-morph",
+) as typeof TsMorph;
 
 /** The specifier the client imports the types by: `.js`, so it resolves under NodeNext and bundlers alike. */
-export const TYPES_SPECIFIER = `./${TYPES_FILE.replace(/\.ts$/, ".js")}`;
+const TYPES_SPECIFIER = `./${TYPES_FILE.replace(/\.ts$/, ".js")}`;
+
+/** The line between the part generated from the spec and the runtime copied in after it. */
+export const RUNTIME_BANNER =
+  "// The client runtime below is copied from cmdb-contract's generator/runtime/client-runtime.ts; only the part\n" +
+  "// above depends on the spec.";
 
 /**
- * Emits `client.gen.ts`: `createCmdbClient(options)` with one typed method per operation, the error classes and
- * the error-code union, built from ts-morph structures in an in-memory project.
+ * Emits `client.gen.ts`: the part that depends on the spec (the auth type, the error-code union, one typed method per
+ * operation, `createCmdbClient`), built from ts-morph structures in an in-memory project, followed by the client
+ * runtime copied from its source (`runtime`, the text of generator/runtime/client-runtime.ts).
  * @see DESIGN.md "Generated client"
  */
-export function emitClient(model: ClientModel): GeneratedFile {
+export function emitClient(model: SpecModel, runtime: string): GeneratedFile {
   const project = new Project({
     useInMemoryFileSystem: true,
     manipulationSettings: {
@@ -45,11 +42,33 @@ export function emitClient(model: ClientModel): GeneratedFile {
     },
   });
   const file = project.createSourceFile(CLIENT_FILE, buildClientStructure(model));
-  return { path: CLIENT_FILE, contents: `${GENERATED_HEADER}\n${file.getFullText()}` };
+  const contents = [GENERATED_HEADER, file.getFullText(), `${RUNTIME_BANNER}\n`, inlineRuntime(project, runtime)].join(
+    "\n",
+  );
+  return { path: CLIENT_FILE, contents };
 }
 
-/** The whole client file as one ts-morph structure, in a fixed order. */
-export function buildClientStructure(model: ClientModel): SourceFileStructure {
+/**
+ * The runtime's text as it goes into the client: without its imports (the spec-dependent names it imports are
+ * declared above it) and with `export` dropped from every declaration its JSDoc marks `@internal`.
+ */
+function inlineRuntime(project: TsMorph.Project, runtime: string): string {
+  const file = project.createSourceFile("client-runtime.ts", runtime, { overwrite: true });
+  for (const declaration of file.getImportDeclarations()) declaration.remove();
+  for (const statement of file.getStatements()) {
+    const internal =
+      Node.isJSDocable(statement) &&
+      statement.getJsDocs().some((doc) => doc.getTags().some((tag) => tag.getTagName() === "internal"));
+    if (internal && Node.isExportable(statement)) statement.setIsExported(false);
+  }
+  const first = file.getStatements()[0];
+  const text = file.getFullText();
+  // The runtime's opening comment is about the repository's file, not the generated one.
+  return `${text.slice(first ? first.getStart(true) : text.length).trimEnd()}\n`;
+}
+
+/** The spec-dependent part of the client file as one ts-morph structure, in a fixed order. */
+function buildClientStructure(model: SpecModel): SourceFileStructure {
   const statements: StatementStructures[] = [
     {
       kind: StructureKind.ImportDeclaration,
@@ -57,7 +76,23 @@ export function buildClientStructure(model: ClientModel): SourceFileStructure {
       moduleSpecifier: TYPES_SPECIFIER,
       namedImports: ["components"],
     },
-    ...buildOptionTypes(model),
+    {
+      kind: StructureKind.TypeAlias,
+      name: "CmdbAuth",
+      isExported: true,
+      type: schemaType(model.authSchema),
+      docs: [
+        `The ESB common args merged into every request body; ${model.secretFields.map((f) => `\`${f}\``).join(" and ")} never appear in an error.\n` +
+          `合并到每个请求体中的 ESB 通用参数；${model.secretFields.map((f) => `\`${f}\``).join(" 与 ")} 不会出现在任何错误中。`,
+      ],
+    },
+    {
+      kind: StructureKind.TypeAlias,
+      name: "CmdbPermission",
+      isExported: true,
+      type: `${schemaType(model.envelopeSchema)}["permission"]`,
+      docs: ["The envelope's `permission`: what to apply for on a 9900403 denial, null otherwise."],
+    },
     buildErrorCodes(model.errorCodes),
     {
       kind: StructureKind.TypeAlias,
@@ -75,17 +110,7 @@ export function buildClientStructure(model: ClientModel): SourceFileStructure {
     },
     ...model.operations.flatMap(buildOperationTypes),
     buildClientInterface(model.operations),
-    ...buildErrorClasses(),
-    buildIsCmdbError(),
-    buildCreateClient(model.operations),
-    {
-      kind: StructureKind.VariableStatement,
-      declarationKind: VariableDeclarationKind.Const,
-      declarations: [{ name: "DEFAULT_TIMEOUT_MS", initializer: String(DEFAULT_TIMEOUT_MS) }],
-    },
-    ...buildCaller(model),
-    buildRawEnvelope(),
-    buildTimeoutSlot(),
+    buildCreateClient(model),
   ];
   return { kind: StructureKind.SourceFile, statements };
 }
@@ -160,7 +185,7 @@ function buildClientInterface(operations: readonly OperationModel[]): InterfaceD
 }
 
 /** The JSDoc of one method: the spec's summary and description in English and Chinese, the route and the throws. */
-export function describeOperation(operation: OperationModel): string {
+function describeOperation(operation: OperationModel): string {
   const { summary, description } = operation;
   const paragraphs = [
     [summary.en, summary.zh].filter(Boolean).join("\n"),
@@ -180,7 +205,8 @@ export function describeOperation(operation: OperationModel): string {
   return [...paragraphs, tags.join("\n")].join("\n\n");
 }
 
-function buildCreateClient(operations: readonly OperationModel[]): FunctionDeclarationStructure {
+function buildCreateClient(model: SpecModel): FunctionDeclarationStructure {
+  const secrets = model.secretFields.map((field) => `options.auth.${field}`).join(", ");
   return {
     kind: StructureKind.Function,
     name: "createCmdbClient",
@@ -192,10 +218,10 @@ function buildCreateClient(operations: readonly OperationModel[]): FunctionDecla
     parameters: [{ name: "options", type: "CmdbClientOptions" }],
     returnType: "CmdbClient",
     statements: [
-      "const call = createCaller(options);",
+      `const call = createCaller(options, [${secrets}]);`,
       (writer) => {
         writer.write("return ").inlineBlock(() => {
-          for (const operation of operations) {
+          for (const operation of model.operations) {
             const typeName = pascalCase(operation.operationId);
             writer.writeLine(
               `${operation.operationId}: (params, request) => call<${typeName}Data>(${JSON.stringify(operation.operationId)}, ${JSON.stringify(operation.path)}, params, request),`,
@@ -213,6 +239,6 @@ function schemaType(name: string): string {
 }
 
 /** `createServiceInstance` → `CreateServiceInstance`. */
-export function pascalCase(name: string): string {
+function pascalCase(name: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1);
 }

@@ -57,11 +57,31 @@ export const LABELS = {
   locked: { zh: "锁定", en: "Locked" },
   callerValue: { zh: "请求值", en: "Caller's value" },
   storedValue: { zh: "保存结果", en: "Stored value" },
+  outcome: { zh: "结果", en: "Outcome" },
+  ignored: { zh: "忽略（锁定）", en: "ignored (locked)" },
+  taken: { zh: "采用（未锁定）", en: "taken (unlocked)" },
+  cleared: { zh: "清空（null）", en: "cleared (null)" },
+  dropped: { zh: "丢弃（无对应模板行）", en: "dropped (no template row)" },
+  kept: { zh: "保持模板值", en: "template value kept" },
   topic: { zh: "项目", en: "Topic" },
   published: { zh: "官方文档", en: "Published page" },
   actual: { zh: "实际行为", en: "Real CMDB" },
   otherLanguage: { zh: "English", en: "中文" },
+  typeOnSuccess: { zh: "成功时类型", en: "Type on success" },
+  typeOnCode: { zh: "{code} 时类型", en: "Type on {code}" },
+  typeOnOtherFailures: { zh: "其他失败时类型", en: "Type on other failures" },
+  typeOnFailure: { zh: "失败时类型", en: "Type on failure" },
 } as const satisfies Record<string, Record<Language, string>>;
+
+/** The type-column headers of a response table: success, each failure code with its own type, other failures. */
+export function variantHeaders(codes: readonly number[], language: Language): string[] {
+  const other = codes.length > 0 ? LABELS.typeOnOtherFailures : LABELS.typeOnFailure;
+  return [
+    LABELS.typeOnSuccess[language],
+    ...codes.map((code) => LABELS.typeOnCode[language].replace("{code}", String(code))),
+    other[language],
+  ];
+}
 
 /** A label in one language. */
 export function label(key: keyof typeof LABELS, language: Language): string {

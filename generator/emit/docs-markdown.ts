@@ -1,7 +1,13 @@
-import type { BilingualText } from "../model/build-model.ts";
-import { type Language, label } from "./docs-labels.ts";
-import type { DocsModel, ErrorCodeDoc, ExampleDoc, LockDoc, OperationDoc } from "./docs-model.ts";
-import type { FieldTable } from "./docs-schema.ts";
+import type { FieldTable } from "../model/schema-tables.ts";
+import type {
+  BilingualText,
+  ErrorCodeModel,
+  ExampleDoc,
+  LockDoc,
+  OperationDoc,
+  SpecModel,
+} from "../model/spec-model.ts";
+import { type Language, label, variantHeaders } from "./docs-labels.ts";
 
 /**
  * Renders one operation's API page in one language, in the layout of BlueKing's published pages (请求地址, 请求方法,
@@ -9,7 +15,7 @@ import type { FieldTable } from "./docs-schema.ts";
  * rules and the differences from the published page.
  * @see cmdb-semantics §1.4, §2, §4.4
  */
-export function renderOperationPage(model: DocsModel, operation: OperationDoc, language: Language): string {
+export function renderOperationPage(model: SpecModel, operation: OperationDoc, language: Language): string {
   const l = (key: Parameters<typeof label>[0]) => label(key, language);
   const other: Language = language === "zh" ? "en" : "zh";
   const out: string[] = [];
@@ -18,13 +24,13 @@ export function renderOperationPage(model: DocsModel, operation: OperationDoc, l
     `${pick(operation.summary, language)} · [${label("otherLanguage", language)}](${operation.apiName}.${other}.md)`,
   );
   out.push("", `### ${l("requestUrl")}`, "", operation.path, "");
-  out.push(`### ${l("method")}`, "", operation.method, "");
+  out.push(`### ${l("method")}`, "", operation.method.toUpperCase(), "");
   if (operation.esbDest !== "") out.push(`${l("backend")}: \`${operation.esbDest}\``, "");
   out.push(`### ${l("description")}`, "", pick(operation.description, language), "");
 
   out.push(`### ${l("requestParams")}`, "");
   out.push(`#### ${l("commonParams")}`, "");
-  if (pick(model.commonArgsNote, language) !== "") out.push(pick(model.commonArgsNote, language), "");
+  if (pick(model.docs.commonArgsNote, language) !== "") out.push(pick(model.docs.commonArgsNote, language), "");
   out.push(...renderTables(operation.commonArgs, language, true, 4));
   operation.params.forEach((table, i) => {
     if (i === 0 || table.path === "") out.push(`#### ${l("interfaceParams")}`, "");
@@ -34,7 +40,7 @@ export function renderOperationPage(model: DocsModel, operation: OperationDoc, l
   out.push(`### ${l("requestExample")}`, "", ...renderExamples(operation.requestExamples, language));
   out.push(`### ${l("responseExample")}`, "", ...renderExamples(operation.responseExamples, language));
   out.push(`### ${l("responseParams")}`, "");
-  out.push(...renderTables(operation.response, language, false, 4, "response"));
+  out.push(...renderTables(operation.response, language, false, 4, "response", operation.envelopeVariants?.codes));
 
   if (operation.validationOrder.length > 0) {
     out.push(`### ${l("validationOrder")}`, "");
@@ -44,11 +50,11 @@ export function renderOperationPage(model: DocsModel, operation: OperationDoc, l
     }
     out.push("");
   }
-  out.push(`### ${l("errorCodes")}`, "", ...renderErrorCodes(operation.errorCodes, language, false));
-  if (operation.appliesLockRules) out.push(...renderLock(model.lock, operation, language));
+  out.push(`### ${l("errorCodes")}`, "", ...renderErrorCodes(codesOf(model, operation), language, false));
+  if (operation.appliesLockRules) out.push(...renderLock(model.docs.lock, operation, language));
   if (operation.differences.length > 0) {
     out.push(`### ${l("differences")}`, "");
-    if (pick(model.differencesIntro, language) !== "") out.push(pick(model.differencesIntro, language), "");
+    if (pick(model.docs.differencesIntro, language) !== "") out.push(pick(model.docs.differencesIntro, language), "");
     out.push(row([l("topic"), l("published"), l("actual")]), row(["---", "---", "---"]));
     for (const d of operation.differences) {
       out.push(row([topic(d.topic), pick(d.published, language), pick(d.actual, language)]));
@@ -62,7 +68,7 @@ export function renderOperationPage(model: DocsModel, operation: OperationDoc, l
 }
 
 /** The error-code table of the docs; `withApis` adds the column of operations that can answer each code. */
-export function renderErrorCodes(codes: readonly ErrorCodeDoc[], language: Language, withApis: boolean): string[] {
+export function renderErrorCodes(codes: readonly ErrorCodeModel[], language: Language, withApis: boolean): string[] {
   const l = (key: Parameters<typeof label>[0]) => label(key, language);
   const headers = [l("code"), l("name"), l("messageZh"), l("messageEn"), l("when"), l("args")];
   if (withApis) headers.push(l("apis"));
@@ -112,10 +118,11 @@ function renderLock(lock: LockDoc, operation: OperationDoc, language: Language):
       `- ${l("request")}: ${joinSentences(sentence(text(worked.request.summary), language), text(worked.request.description))}`,
     );
     out.push(`- ${l("readBack")}: ${text(worked.stored.summary)}`, "");
-    const headers = [l("field"), l("templateValue"), l("locked"), l("callerValue"), l("storedValue")];
+    const headers = [l("field"), l("templateValue"), l("locked"), l("callerValue"), l("storedValue"), l("outcome")];
     out.push(row(headers), row(headers.map(() => "---")));
     for (const r of worked.rows) {
-      out.push(row([r.field, code(r.template), r.locked ? l("yes") : l("no"), code(r.caller), code(r.stored)]));
+      const locked = r.locked ? l("yes") : l("no");
+      out.push(row([r.field, code(r.template), locked, code(r.caller), code(r.stored), l(r.outcome)]));
     }
     out.push("");
   }
@@ -128,21 +135,27 @@ function renderTables(
   withRequired: boolean,
   level: number,
   topTitle?: string,
+  variantCodes?: readonly number[],
 ): string[] {
   const l = (key: Parameters<typeof label>[0]) => label(key, language);
   const out: string[] = [];
   for (const table of tables) {
     const title = table.path === "" ? topTitle : `${table.path} ${l("fieldsOf")}`;
     if (title !== undefined) out.push(`${"#".repeat(level)} ${title}`, "");
-    const headers = withRequired
-      ? [l("field"), l("type"), l("required"), l("text")]
-      : [l("name"), l("type"), l("text")];
+    const variants = table.path === "" && variantCodes !== undefined;
+    const types = variants ? variantHeaders(variantCodes, language) : [l("type")];
+    const headers = withRequired ? [l("field"), ...types, l("required"), l("text")] : [l("name"), ...types, l("text")];
     out.push(row(headers), row(headers.map(() => "---")));
     for (const r of table.rows) {
       const text = r.deprecated
         ? joinSentences(l("deprecated"), pick(r.description, language))
         : pick(r.description, language);
-      out.push(row(withRequired ? [r.path, r.type, r.required ? l("yes") : l("no"), text] : [r.path, r.type, text]));
+      const typeCells = variants ? (r.variantTypes ?? [r.type]) : [r.type];
+      out.push(
+        row(
+          withRequired ? [r.path, ...typeCells, r.required ? l("yes") : l("no"), text] : [r.path, ...typeCells, text],
+        ),
+      );
     }
     out.push("");
   }
@@ -162,7 +175,7 @@ function renderExamples(examples: readonly ExampleDoc[], language: Language): st
 }
 
 /** Joins two sentences; Chinese sentences end in "。" and need no space between them. */
-export function joinSentences(first: string, second: string): string {
+function joinSentences(first: string, second: string): string {
   return first.endsWith("。") ? `${first}${second}` : `${first} ${second}`;
 }
 
@@ -172,7 +185,7 @@ function sentence(text: string, language: Language): string {
 }
 
 /** The text in the wanted language, falling back to the other one when the spec has only that. */
-export function pick(text: BilingualText, language: Language): string {
+function pick(text: BilingualText, language: Language): string {
   return text[language] !== "" ? text[language] : text[language === "zh" ? "en" : "zh"];
 }
 
@@ -191,4 +204,9 @@ function topic(text: string): string {
 
 function code(text: string): string {
   return text === "" ? "—" : `\`${text}\``;
+}
+
+/** The error codes an operation can answer, ascending. */
+export function codesOf(model: SpecModel, operation: OperationDoc): ErrorCodeModel[] {
+  return model.errorCodes.filter((e) => operation.errorCodes.includes(e.code));
 }

@@ -3,6 +3,7 @@ import type * as OpenApiTypescript from "openapi-typescript";
 import type { OpenAPI3 } from "openapi-typescript";
 import type { OpenApiDocument } from "../../spec/load-spec.ts";
 import type { GeneratedFile } from "../generated-file.ts";
+import { normalizeChineseSpace, withoutCitations } from "../model/text.ts";
 import { TYPES_FILE } from "./file-names.ts";
 import { GENERATED_HEADER } from "./header.ts";
 
@@ -49,12 +50,15 @@ function mergeChinese(node: unknown): unknown {
   const copy: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(node)) copy[key] = mergeChinese(value);
   for (const key of ["summary", "description"]) {
-    const zh = copy[`x-${key}-zh`];
-    if (typeof zh !== "string" || zh.trim() === "") continue;
-    const en = copy[key];
+    // The texts are read as the model reads them: no citations of the semantics document, and no folded-YAML space
+    // between Chinese characters.
+    const zh = withoutCitations(normalizeChineseSpace(copy[`x-${key}-zh`]));
+    const raw = copy[key];
     // `properties` and `examples` maps may have members named "summary" or "description"; only merge text.
-    if (en !== undefined && typeof en !== "string") continue;
-    copy[key] = typeof en === "string" && en.trim() !== "" ? `${en.trim()}\n${zh.trim()}` : zh.trim();
+    if (raw !== undefined && typeof raw !== "string") continue;
+    const en = typeof raw === "string" ? withoutCitations(raw.trim()) : "";
+    if (zh === "" && raw === undefined) continue;
+    copy[key] = en !== "" && zh !== "" ? `${en}\n${zh}` : en || zh;
   }
   return copy;
 }

@@ -5,59 +5,9 @@ import {
   SpecError,
   type SpecProblem,
 } from "../../spec/load-spec.ts";
-
-/** A text of the spec in both languages; either may be empty when the spec leaves it out. */
-export interface BilingualText {
-  en: string;
-  zh: string;
-}
-
-/** One operation as the client emitter needs it: names derived once, schemas named, error codes listed. */
-export interface OperationModel {
-  /** The spec's `operationId`, which is also the client method name (`createServiceInstance`). */
-  operationId: string;
-  /** The HTTP method in lower case (`post`). */
-  method: string;
-  /** The route (`/api/c/compapi/v2/cc/create_service_instance/`). */
-  path: string;
-  /** The ESB API name, the last segment of the route (`create_service_instance`). */
-  apiName: string;
-  /** The JSON pointer of the operation in the spec, for error messages. */
-  pointer: string;
-  summary: BilingualText;
-  description: BilingualText;
-  /** The request body schema, common args included (`CreateServiceInstanceRequest`). */
-  requestSchema: string;
-  /** The `allOf` members of the request schema that are not the common args (`CreateServiceInstanceParams`). */
-  paramsSchemas: string[];
-  /** The success envelope schema (`result: true`) of the 200 response (`CreateServiceInstanceSuccess`). */
-  successSchema: string;
-  /** The codes of `x-cmdb-error-codes` that list this operation, ascending. */
-  errorCodes: number[];
-}
-
-/** One entry of `x-cmdb-error-codes` as the client documents it. */
-export interface ErrorCodeModel {
-  code: number;
-  name: string;
-  layer: string;
-  when: BilingualText;
-  message: BilingualText;
-  operations: string[];
-}
-
-/** The normalized model every emitter reads: the spec's operations, auth fields and error codes, sorted. */
-export interface ClientModel {
-  title: string;
-  /** The schema holding the ESB common args (`CommonArgs`), merged into every request body. */
-  authSchema: string;
-  /** The auth fields whose values are secrets and are redacted from every error. */
-  secretFields: string[];
-  /** Operations sorted by `operationId`. */
-  operations: OperationModel[];
-  /** Every error code, ascending and unique. */
-  errorCodes: ErrorCodeModel[];
-}
+import { buildDocsModel } from "./docs-model.ts";
+import type { ErrorCodeModel, OperationModel, SpecModel } from "./spec-model.ts";
+import { compareText, isObject, normalizeSpace, readBilingual } from "./text.ts";
 
 /** The auth fields DESIGN.md names as secrets; a `writeOnly` or `format: password` property is one too. */
 const KNOWN_SECRET_FIELDS = ["bk_app_secret", "bk_token"];
@@ -67,12 +17,13 @@ const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "tr
 const SCHEMA_REF_PREFIX = "#/components/schemas/";
 
 /**
- * Builds the normalized model of a spec: one record per operation with its method name, params and success
- * schemas and error codes, collecting every problem into one {@link SpecError}.
+ * Builds the normalized model of a spec, once for every emitter: one record per operation with its method name,
+ * params and success schemas and error codes, the error codes, and what the docs pages show, with every text
+ * normalised; collects every problem into one {@link SpecError}.
  * @see spec/cmdb.openapi.yaml `x-cmdb-error-codes`
  * @throws SpecError listing every operation that cannot be turned into a client method, and why.
  */
-export function buildModel(document: OpenApiDocument, specFile = "spec"): ClientModel {
+export function buildModel(document: OpenApiDocument, specFile = "spec"): SpecModel {
   const problems: SpecProblem[] = [];
   const report = (pointer: string, message: string): void => {
     problems.push({ code: "semantic", pointer, message });
@@ -118,13 +69,26 @@ export function buildModel(document: OpenApiDocument, specFile = "spec"): Client
       if (!known.has(String(name))) report(`/x-cmdb-error-codes/${i}/operations`, `names unknown operation "${name}"`);
     }
   });
-  if (problems.length > 0 || authSchema === undefined) throw new SpecError(specFile, problems);
+  const envelopeSchema = findEnvelopeSchema(document, operations[0]);
+  if (operations[0] && !envelopeSchema) {
+    report(
+      `/components/schemas/${escapePointer(operations[0].successSchema)}`,
+      "must be an allOf whose first member is a $ref to the envelope schema (result, code, message, permission, data)",
+    );
+  }
+  if (problems.length > 0 || authSchema === undefined || envelopeSchema === undefined) {
+    throw new SpecError(specFile, problems);
+  }
+  const apiNames = new Map(operations.map((o) => [o.operationId, o.apiName]));
+  for (const entry of errorCodes) entry.apis = entry.operations.map((id) => apiNames.get(id) ?? id);
   return {
-    title: String(document.info?.title ?? ""),
+    title: normalizeSpace(document.info?.title),
     authSchema,
+    envelopeSchema,
     secretFields: findSecretFields(document, authSchema),
     operations,
     errorCodes,
+    docs: buildDocsModel(document, authSchema, operations),
   };
 }
 
@@ -161,7 +125,7 @@ function buildOperation(
       apiName: path.split("/").filter(Boolean).at(-1) ?? operationId,
       pointer,
       summary: readBilingual(operation, "summary"),
-      description: readBilingual(operation, "description"),
+      description: readBilingual(operation),
       requestSchema: request.schema,
       paramsSchemas: request.params,
       successSchema,
@@ -223,6 +187,11 @@ function isSuccessSchema(document: OpenApiDocument, name: string): boolean {
   return parts.some((part) => resolvePointer(part, "/properties/result/const") === true);
 }
 
+function findEnvelopeSchema(document: OpenApiDocument, operation: OperationModel | undefined): string | undefined {
+  const members = operation ? document.components.schemas[operation.successSchema]?.allOf : undefined;
+  return Array.isArray(members) ? schemaName(members[0]) : undefined;
+}
+
 function isAuthSchema(document: OpenApiDocument, name: string): boolean {
   const properties = document.components.schemas[name]?.properties;
   return isObject(properties) && "bk_app_code" in properties && "bk_app_secret" in properties;
@@ -264,38 +233,18 @@ function buildErrorCodes(
       code,
       name: entry.name,
       layer: String(entry.layer ?? ""),
-      when: { en: normalizeSpace(String(entry.when ?? "")), zh: normalizeSpace(String(entry.when_zh ?? "")) },
+      when: readBilingual(entry, "when", "when_zh"),
+      args: readBilingual(entry, "args", "args_zh"),
       message: { en: String(entry.message_en ?? ""), zh: String(entry.message_zh ?? "") },
       operations: Array.isArray(entry.operations) ? entry.operations.map(String).sort(compareText) : [],
+      apis: [],
     });
   });
   return [...byCode.values()].sort((a, b) => a.code - b.code);
-}
-
-function readBilingual(node: Record<string, unknown>, key: "summary" | "description"): BilingualText {
-  const en = node[key];
-  const zh = node[`x-${key}-zh`];
-  return {
-    en: typeof en === "string" ? normalizeSpace(en) : "",
-    zh: typeof zh === "string" ? normalizeSpace(zh) : "",
-  };
 }
 
 function schemaName(node: unknown): string | undefined {
   if (!isObject(node) || typeof node.$ref !== "string" || !node.$ref.startsWith(SCHEMA_REF_PREFIX)) return undefined;
   const name = node.$ref.slice(SCHEMA_REF_PREFIX.length);
   return name.includes("/") ? undefined : name.replace(/~1/g, "/").replace(/~0/g, "~");
-}
-
-function normalizeSpace(text: string): string {
-  return text.trim().replace(/\s+/g, " ");
-}
-
-/** Code-point order, so the model does not depend on the machine's locale. */
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }

@@ -123,8 +123,8 @@ describe("runGenerate", () => {
     await generate("--out", out);
     await generate("--out", again);
     expect(await snapshot(again)).toEqual(await snapshot(out));
-    const { document } = await loadSpec();
-    expect(await generateFiles(structuredClone(document))).toEqual(await generateFiles(document));
+    const spec = await loadSpec();
+    expect(await generateFiles(structuredClone(spec))).toEqual(await generateFiles(spec));
   });
 
   it("--check exits 0 when up to date, and 1 listing every differing file without writing", async () => {

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { emitDocs } from "../../generator/emit/docs.ts";
 import { LABELS } from "../../generator/emit/docs-labels.ts";
-import { normalizeChineseSpace, normalizeSpace } from "../../generator/emit/docs-schema.ts";
+import { buildModel } from "../../generator/model/build-model.ts";
+import { normalizeChineseSpace, normalizeSpace } from "../../generator/model/text.ts";
 import { loadSpec, type OpenApiDocument } from "../../spec/load-spec.ts";
 
 /** The keys of the spec that hold an English text and the key of its Chinese counterpart beside it. */
@@ -91,7 +92,7 @@ let files: Map<string, string>;
 beforeAll(async () => {
   document = (await loadSpec()).document;
   pairs = collectPairs(document);
-  files = new Map(emitDocs(document).map((f) => [f.path, f.contents]));
+  files = new Map(emitDocs(buildModel(document)).map((f) => [f.path, f.contents]));
 });
 
 function pagesOf(language: "zh" | "en"): [string, string][] {
@@ -176,7 +177,7 @@ describe("emitDocs languages", () => {
 describe("emitDocs lock rules", () => {
   /** The operations whose pages carry the lock-rules section, in the given spec. */
   function pagesWithLockRules(spec: OpenApiDocument): string[] {
-    return emitDocs(spec)
+    return emitDocs(buildModel(spec))
       .filter((f) => {
         const language = f.path.endsWith(".zh.md") ? "zh" : f.path.endsWith(".en.md") ? "en" : undefined;
         return language !== undefined && f.contents.includes(`\n### ${LABELS.lockRules[language]}\n`);

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { emitDocs } from "../../generator/emit/docs.ts";
 import { LABELS } from "../../generator/emit/docs-labels.ts";
+import { buildModel } from "../../generator/model/build-model.ts";
 import { loadSpec, type OpenApiDocument } from "../../spec/load-spec.ts";
 
 const APIS = ["create_service_instance", "delete_service_instance", "get_proc_template", "list_process_instance"];
@@ -11,7 +12,7 @@ let files: Map<string, string>;
 
 beforeAll(async () => {
   document = (await loadSpec()).document;
-  files = new Map(emitDocs(document).map((f) => [f.path, f.contents]));
+  files = new Map(emitDocs(buildModel(document)).map((f) => [f.path, f.contents]));
 });
 
 function page(path: string): string {
@@ -42,7 +43,7 @@ describe("emitDocs", () => {
   });
 
   it("is byte-identical run to run, from a freshly loaded spec", async () => {
-    const again = emitDocs((await loadSpec()).document);
+    const again = emitDocs(buildModel((await loadSpec()).document));
     expect(again.map((f) => [f.path, f.contents])).toEqual([...files.entries()]);
   });
 
@@ -125,7 +126,7 @@ describe("emitDocs", () => {
     (params.properties.bk_module_id as Record<string, string>)["x-description-zh"] = "模块ID（改过的说明）";
     const entry = changed["x-cmdb-error-codes"].find((e) => e.code === 1113016);
     if (entry) entry.message_en = "changed message for %s";
-    const out = new Map(emitDocs(changed).map((f) => [f.path, f.contents]));
+    const out = new Map(emitDocs(buildModel(changed)).map((f) => [f.path, f.contents]));
     expect(out.get("docs/create_service_instance.zh.md")).toContain(
       "| bk_module_id | int | 是 | 模块ID（改过的说明） |",
     );

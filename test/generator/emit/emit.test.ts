@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { emitClient } from "../../../generator/emit/client.ts";
+import { emitClient, RUNTIME_BANNER } from "../../../generator/emit/client.ts";
 import { GENERATED_HEADER } from "../../../generator/emit/header.ts";
 import { emitIndex } from "../../../generator/emit/index-file.ts";
 import { emitTypes, withChineseDocs } from "../../../generator/emit/types.ts";
 import { buildModel } from "../../../generator/model/build-model.ts";
+import { readClientRuntime } from "../../../generator/runtime/read-runtime.ts";
 import { loadSpec, type OpenApiDocument } from "../../../spec/load-spec.ts";
+import { esbOperation, spec } from "../spec-fragments.ts";
 
 const { document } = await loadSpec();
 
@@ -27,6 +29,17 @@ describe("withChineseDocs", () => {
         given: { properties: { description: { type: "string" } } },
         want: { properties: { description: { type: "string" } } },
       },
+    ],
+    [
+      "drops a citation of the semantics document, with or without Chinese",
+      {
+        given: { description: "Rows (cmdb-semantics §3.3). More.", "x-description-zh": "行。" },
+        want: { description: "Rows. More.\n行。" },
+      },
+    ],
+    [
+      "joins folded Chinese lines without a space",
+      { given: { "x-description-zh": "模块\n未绑定。 模板" }, want: { description: "模块未绑定。模板" } },
     ],
     [
       "leaves text without Chinese as it is",
@@ -56,28 +69,143 @@ describe("emitTypes", () => {
   });
 });
 
+/** A model of one operation, `getThing`, changed by `change` before it is built. */
+function thingModel(change: (operation: Record<string, unknown>, codes: Record<string, unknown>[]) => void = () => {}) {
+  const operation = esbOperation("getThing", "Get");
+  const codes: Record<string, unknown>[] = [
+    {
+      code: 1199006,
+      name: "CCErrCommParamsInvalid",
+      layer: "cmdb",
+      operations: ["getThing"],
+      when: "A field is bad.",
+      when_zh: "字段错误。",
+      message_zh: "'%s' 数据参数校验不通过",
+      message_en: "'%s' bad",
+    },
+  ];
+  change(operation, codes);
+  return buildModel(spec([["/api/c/compapi/v2/cc/get_thing/", "post", operation]], codes));
+}
+
+const RUNTIME = [
+  "// The runtime's own opening comment.",
+  'import type { CmdbAuth } from "./spec-names.ts";',
+  "",
+  "/** Kept public. */",
+  'export type CmdbLanguage = "en";',
+  "",
+  "/**",
+  " * Private.",
+  " * @internal",
+  " */",
+  "export function helper(auth: CmdbAuth): string {",
+  "  return auth.bk_app_code;",
+  "}",
+  "",
+].join("\n");
+
 describe("emitClient", () => {
-  const file = emitClient(buildModel(document));
-
-  it("imports nothing but the types, by a .js specifier", () => {
-    const imports = [...file.contents.matchAll(/^import\b.*from\s+"([^"]+)";$/gm)].map((m) => m[0]);
-    expect(imports).toEqual(['import type { components } from "./types.gen.js";']);
-    expect(file.contents).not.toMatch(/\brequire\(/);
+  it.each([
+    [
+      "an error code's JSDoc: when, its Chinese without folded-YAML spaces, both messages, the operations",
+      {
+        given: thingModel((_o, codes) => Object.assign(codes[0] ?? {}, { when_zh: "字段\n错误。 请检查" })),
+        want: [
+          "  /**",
+          "   * CCErrCommParamsInvalid (cmdb): A field is bad.",
+          "   * 字段错误。请检查",
+          "   * '%s' 数据参数校验不通过 / '%s' bad",
+          "   * Operations: getThing.",
+          "   */",
+          '  readonly 1199006: "CCErrCommParamsInvalid";',
+        ],
+      },
+    ],
+    [
+      "a method's JSDoc: summary and description in both languages, the route, the codes it can throw",
+      {
+        given: thingModel((o) =>
+          Object.assign(o, { description: "Gets one thing.", "x-description-zh": "获取一个\n东西。" }),
+        ),
+        want: [
+          "  /**",
+          "   * Get summary",
+          "   * Get 摘要",
+          "   *",
+          "   * Gets one thing.",
+          "   *",
+          "   * 获取一个东西。",
+          "   *",
+          "   * `POST /api/c/compapi/v2/cc/get_thing/` (ESB `get_thing`); never retried.",
+        ],
+      },
+    ],
+    [
+      "the method's types and its line in createCmdbClient",
+      {
+        given: thingModel(),
+        want: [
+          "export function createCmdbClient(options: CmdbClientOptions): CmdbClient {",
+          "  const call = createCaller(options, [options.auth.bk_app_secret, options.auth.bk_token]);",
+          "  return {",
+          '    getThing: (params, request) => call<GetThingData>("getThing", "/api/c/compapi/v2/cc/get_thing/", params, request),',
+          "  };",
+          "}",
+        ],
+      },
+    ],
+    ["the operation union", { given: thingModel(), want: ['export type CmdbOperation = "getThing";'] }],
+    [
+      "the runtime after the banner: imports and opening comment gone, @internal declarations not exported",
+      {
+        given: thingModel(),
+        want: [
+          RUNTIME_BANNER,
+          "",
+          "/** Kept public. */",
+          'export type CmdbLanguage = "en";',
+          "",
+          "/**",
+          " * Private.",
+          " * @internal",
+          " */",
+          "function helper(auth: CmdbAuth): string {",
+          "  return auth.bk_app_code;",
+          "}",
+          "",
+        ],
+      },
+    ],
+  ])("%s", (_name, { given, want }) => {
+    expect(emitClient(given, RUNTIME).contents).toContain(want.join("\n"));
   });
 
-  it("documents each method with the spec's English and Chinese summary and description", () => {
-    for (const text of ["Create service instances in a module", "批量创建服务实例", "在一个模块下批量创建服务实例"]) {
-      expect(file.contents).toContain(text);
-    }
+  it("starts with the header, imports only the types, and ends with the runtime", () => {
+    const { path, contents } = emitClient(thingModel(), RUNTIME);
+    expect(path).toBe("client.gen.ts");
+    expect(contents.startsWith(`${GENERATED_HEADER}\nimport type { components } from "./types.gen.js";\n`)).toBe(true);
+    expect([...contents.matchAll(/^import\b.*$/gm)].map((m) => m[0])).toEqual([
+      'import type { components } from "./types.gen.js";',
+    ]);
+    expect(contents.endsWith("  return auth.bk_app_code;\n}\n")).toBe(true);
   });
 
-  it("emits one method per operation and the error-code union from x-cmdb-error-codes", () => {
-    for (const name of ["createServiceInstance", "listProcessInstance", "getProcTemplate", "deleteServiceInstance"]) {
-      expect(file.contents).toMatch(new RegExp(`^  ${name}\\(params: `, "m"));
-    }
-    for (const { code, name } of document["x-cmdb-error-codes"]) {
-      expect(file.contents).toContain(`readonly ${code}: "${name}";`);
-    }
+  it("names every secret auth field the spec marks, in the type's JSDoc and the redaction list", () => {
+    const model = thingModel();
+    const contents = emitClient({ ...model, secretFields: ["bk_app_secret"] }, RUNTIME).contents;
+    expect(contents).toContain("const call = createCaller(options, [options.auth.bk_app_secret]);");
+    expect(contents).toContain("; `bk_app_secret` never appear in an error.");
+  });
+
+  it("copies the repository's runtime so the generated client type-checks on its own (see test/cli/generate.test.ts)", () => {
+    const contents = emitClient(buildModel(document), readClientRuntime()).contents;
+    expect(contents).toContain(
+      "function createCaller(options: CmdbClientOptions, secrets: readonly (string | undefined)[]): CmdbCall {",
+    );
+    expect(contents).not.toMatch(
+      /^export (function|const|interface|type) (createCaller|createRedactor|isEnvelope|TimeoutSlot|RawEnvelope|DEFAULT_TIMEOUT_MS)\b/m,
+    );
   });
 });
 

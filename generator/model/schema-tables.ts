@@ -1,6 +1,7 @@
+// Flattens schemas into the parameter tables of a BlueKing API page (dotted field paths, type labels, descriptions).
 import type { JsonSchema, OpenApiDocument } from "../../spec/load-spec.ts";
 import { resolvePointer } from "../../spec/load-spec.ts";
-import type { BilingualText } from "../model/build-model.ts";
+import { asArray, type BilingualText, isObject, readBilingual } from "./text.ts";
 
 /** One row of a parameter table: the dotted field path, its type label, whether it is required, its description. */
 export interface FieldRow {
@@ -9,6 +10,17 @@ export interface FieldRow {
   required: boolean;
   deprecated: boolean;
   description: BilingualText;
+  /**
+   * On the top table of a response, the type in each envelope variant ({@link EnvelopeVariants.codes}): success
+   * first, then each failure code that has a type of its own, then every other failure.
+   */
+  variantTypes?: string[];
+}
+
+/** The envelope variants a response table shows a type column for. */
+export interface EnvelopeVariants {
+  /** The failure codes whose envelope has a type of its own (9900403, whose `permission` is an object). */
+  codes: number[];
 }
 
 /** One parameter table: `path` is the nested object it describes (empty for the top level). */
@@ -67,7 +79,7 @@ export function flattenSchema(document: OpenApiDocument, schema: unknown): Field
 }
 
 /** Resolves a `$ref` (siblings of the `$ref` override the target, as OpenAPI 3.1 allows) until none is left. */
-export function resolveSchema(document: OpenApiDocument, schema: unknown): JsonSchema {
+function resolveSchema(document: OpenApiDocument, schema: unknown): JsonSchema {
   let node: unknown = schema;
   const overlays: JsonSchema[] = [];
   for (let depth = 0; depth < 32 && isObject(node) && typeof node.$ref === "string"; depth++) {
@@ -76,6 +88,44 @@ export function resolveSchema(document: OpenApiDocument, schema: unknown): JsonS
     node = resolvePointer(document, String($ref).replace(/^#/, ""));
   }
   return Object.assign({}, isObject(node) ? node : {}, ...overlays);
+}
+
+/**
+ * Adds to each row of a success envelope's top table its type in every envelope variant: success, each failure code
+ * an alternative of a failure field names with `x-cmdb-error-code` (the permission object of 9900403), and every
+ * other failure.
+ * @see cmdb-semantics §4.2
+ */
+export function describeEnvelopeVariants(
+  document: OpenApiDocument,
+  success: FieldTable,
+  failureSchema: unknown,
+): EnvelopeVariants {
+  const failure = new Map(mergeObject(document, failureSchema).properties);
+  const split = new Map(success.rows.map((row) => [row.path, splitByCode(document, failure.get(row.path))]));
+  const codes = [...new Set([...split.values()].flatMap((s) => [...s.byCode.keys()]))].sort((a, b) => a - b);
+  for (const row of success.rows) {
+    const { byCode, rest } = split.get(row.path) ?? { byCode: new Map<number, string>(), rest: "—" };
+    row.variantTypes = [row.type, ...codes.map((code) => byCode.get(code) ?? rest), rest];
+  }
+  return { codes };
+}
+
+/** A failure field's type for the codes its alternatives name (`x-cmdb-error-code`), and for every other code. */
+function splitByCode(document: OpenApiDocument, property: unknown): { byCode: Map<number, string>; rest: string } {
+  const byCode = new Map<number, string>();
+  if (property === undefined) return { byCode, rest: "—" };
+  const resolved = resolveSchema(document, property);
+  const alternatives = [...asArray(resolved.oneOf), ...asArray(resolved.anyOf)];
+  const rest = alternatives.filter((alternative) => {
+    const code = resolveSchema(document, alternative)["x-cmdb-error-code"];
+    if (typeof code === "number") byCode.set(code, describeType(document, alternative));
+    return typeof code !== "number";
+  });
+  return {
+    byCode,
+    rest: byCode.size === 0 ? describeType(document, property) : describeType(document, { oneOf: rest }),
+  };
 }
 
 function mergeObject(document: OpenApiDocument, schema: unknown): MergedObject {
@@ -177,27 +227,13 @@ function constType(value: unknown): string {
  */
 function describeField(document: OpenApiDocument, schema: unknown): BilingualText {
   const resolved = resolveSchema(document, schema);
-  const text = readText(resolved);
+  const text = readBilingual(resolved);
   const enumSchema = [resolved, ...asArray(resolved.oneOf).map((a) => resolveSchema(document, a))].find(
     (s) => s !== resolved && Array.isArray(s.enum),
   );
   if (!enumSchema) return text;
-  const extra = readText(enumSchema);
+  const extra = readBilingual(enumSchema);
   return { en: joinText(text.en, extra.en), zh: joinText(text.zh, extra.zh) };
-}
-
-/** The `description` and `x-description-zh` of a spec node, whitespace-normalized. */
-export function readText(node: unknown, key: "description" | "summary" = "description"): BilingualText {
-  const record = isObject(node) ? node : {};
-  return { en: normalizeSpace(record[key]), zh: normalizeChineseSpace(record[`x-${key}-zh`]) };
-}
-
-/** Folded YAML joins lines with a space, which Chinese text does not use between its characters and punctuation. */
-export function normalizeChineseSpace(value: unknown): string {
-  return normalizeSpace(value).replace(
-    /(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])/gu,
-    "",
-  );
 }
 
 function joinText(a: string, b: string): string {
@@ -210,18 +246,4 @@ function joinText(a: string, b: string): string {
 function isNullSchema(document: OpenApiDocument, schema: unknown): boolean {
   const resolved = resolveSchema(document, schema);
   return resolved.type === "null" || resolved.const === null;
-}
-
-/** Collapses runs of whitespace (folded YAML keeps none, but hand-edited specs may); non-strings become "". */
-export function normalizeSpace(value: unknown): string {
-  return typeof value === "string" ? value.trim().replace(/\s+/g, " ") : "";
-}
-
-function asArray(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
-/** Narrows to a plain object. */
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }

@@ -1,0 +1,159 @@
+// The types of the normalized model: what `buildModel` reads from the spec once, and every emitter renders.
+import type { EnvelopeVariants, FieldRow, FieldTable } from "./schema-tables.ts";
+import type { BilingualText } from "./text.ts";
+
+export type { BilingualText } from "./text.ts";
+
+/** One operation as the client emitter needs it: names derived once, schemas named, error codes listed. */
+export interface OperationModel {
+  /** The spec's `operationId`, which is also the client method name (`createServiceInstance`). */
+  operationId: string;
+  /** The HTTP method in lower case (`post`). */
+  method: string;
+  /** The route (`/api/c/compapi/v2/cc/create_service_instance/`). */
+  path: string;
+  /** The ESB API name, the last segment of the route (`create_service_instance`). */
+  apiName: string;
+  /** The JSON pointer of the operation in the spec, for error messages. */
+  pointer: string;
+  summary: BilingualText;
+  description: BilingualText;
+  /** The request body schema, common args included (`CreateServiceInstanceRequest`). */
+  requestSchema: string;
+  /** The `allOf` members of the request schema that are not the common args (`CreateServiceInstanceParams`). */
+  paramsSchemas: string[];
+  /** The success envelope schema (`result: true`) of the 200 response (`CreateServiceInstanceSuccess`). */
+  successSchema: string;
+  /** The codes of `x-cmdb-error-codes` that list this operation, ascending. */
+  errorCodes: number[];
+}
+
+/** One entry of `x-cmdb-error-codes`. */
+export interface ErrorCodeModel {
+  code: number;
+  name: string;
+  layer: string;
+  /** `when` and `when_zh`. */
+  when: BilingualText;
+  /** What fills the message's `%s` / `%d`: `args` and `args_zh`. */
+  args: BilingualText;
+  /** `message_en` and `message_zh`, as CMDB writes them (spacing and all). */
+  message: BilingualText;
+  /** The operation IDs that can answer it, sorted. */
+  operations: string[];
+  /** The ESB API names (`create_service_instance`) of those operations, in the same order. */
+  apis: string[];
+}
+
+/** The normalized model every emitter reads: the spec's operations, auth fields, error codes and docs, sorted. */
+export interface SpecModel {
+  title: string;
+  /** The schema holding the ESB common args (`CommonArgs`), merged into every request body. */
+  authSchema: string;
+  /** The envelope schema the success envelopes extend (`Envelope`), whose `permission` errors carry. */
+  envelopeSchema: string;
+  /** The auth fields whose values are secrets and are redacted from every error. */
+  secretFields: string[];
+  /** Operations sorted by `operationId`. */
+  operations: OperationModel[];
+  /** Every error code, ascending and unique. */
+  errorCodes: ErrorCodeModel[];
+  /** What the docs show beyond the operations and codes. */
+  docs: DocsModel;
+}
+
+/** One request or response example of an operation, as pretty-printed JSON. */
+export interface ExampleDoc {
+  name: string;
+  /** `summary` and `x-summary-zh`; the English one falls back to the example's name. */
+  summary: BilingualText;
+  /** `description` and `x-description-zh`, both empty when the example has none. */
+  description: BilingualText;
+  json: string;
+}
+
+/** One step of `x-cmdb-validation-order`. */
+export interface ValidationStepDoc {
+  step: number;
+  code: number;
+  /** `when` and `when_zh`. */
+  when: BilingualText;
+}
+
+/** One place where the real CMDB differs from its published API page (cmdb-semantics §1.4). */
+export interface DifferenceDoc {
+  /** A field path (`instances.processes`) or a short subject (`legacy flat fields`). */
+  topic: string;
+  /** The spec node it concerns (`#/components/schemas/…`). */
+  pointer: string;
+  published: BilingualText;
+  actual: BilingualText;
+}
+
+/** One row of the worked lock example: a template field, the caller's value and what the CMDB stores. */
+export interface WorkedRow {
+  field: string;
+  template: string;
+  locked: boolean;
+  caller: string;
+  stored: string;
+  /** What happened to the caller's value (cmdb-semantics §2.2). */
+  outcome: WorkedOutcome;
+}
+
+/**
+ * What the lock rules did with one caller value: `ignored` (locked), `taken` (unlocked), `cleared` (an unlocked
+ * null), `dropped` (a bind row whose `template_row_id` matches no template row), `kept` (nothing sent: the template
+ * value stays).
+ */
+export type WorkedOutcome = "ignored" | "taken" | "cleared" | "dropped" | "kept";
+
+/** The worked example of the lock rules, assembled from the spec's examples by process template ID. */
+export interface WorkedExample {
+  processTemplateId: number;
+  template: ExampleDoc;
+  request: ExampleDoc;
+  stored: ExampleDoc;
+  rows: WorkedRow[];
+}
+
+/** `x-cmdb-template-lock` as the docs show it. */
+export interface LockDoc {
+  description: BilingualText;
+  lockableFields: { field: string; type: string; alwaysLocked: boolean }[];
+  /** The remaining rule data, flattened to dotted keys (`caller_value.locked` → `ignore`). */
+  rules: { key: string; value: string }[];
+  worked: WorkedExample | undefined;
+}
+
+/** One operation's page: the operation and what its page shows beyond it. */
+export interface OperationDoc extends OperationModel {
+  /** `x-cmdb-esb-dest`: CMDB's own route behind the ESB one. */
+  esbDest: string;
+  commonArgs: FieldTable[];
+  params: FieldTable[];
+  /** The success envelope's tables; the top one also carries the type of each field per envelope variant. */
+  response: FieldTable[];
+  /** The envelope variants the top response table shows, when the 200 response names a failure envelope. */
+  envelopeVariants: EnvelopeVariants | undefined;
+  requestExamples: ExampleDoc[];
+  responseExamples: ExampleDoc[];
+  validationOrder: ValidationStepDoc[];
+  /** Whether the operation applies the template lock rules (`x-cmdb-template-lock.operations` lists it). */
+  appliesLockRules: boolean;
+  /** The fields of its request that carry the `bind_info` matching rules (`bind_info`, `template_row_id`). */
+  bindInfoRows: FieldRow[];
+  differences: DifferenceDoc[];
+}
+
+/** What the Markdown pages and the HTML reference show beyond the operations and error codes. */
+export interface DocsModel {
+  summary: BilingualText;
+  description: BilingualText;
+  /** The spec's own sentences about where it departs from the published page (from `info.description`). */
+  differencesIntro: BilingualText;
+  commonArgsNote: BilingualText;
+  /** The operations with their pages' data, in the order of {@link SpecModel.operations}. */
+  operations: OperationDoc[];
+  lock: LockDoc;
+}
