@@ -1,5 +1,6 @@
 import { basename, dirname } from "node:path";
 import {
+  DEFAULT_FUZZ_RUNS,
   DEFAULT_MAX_RESPONSE_BYTES,
   DEFAULT_PROPERTY_RUNS,
   DEFAULT_PROPERTY_SEED,
@@ -12,6 +13,7 @@ import {
   formatSummary,
   LiveConfigError,
   loadLiveConfig,
+  MUTATION_CLASSES,
   PactLoadError,
   ProviderUnreachableError,
   SKIP_NAMES,
@@ -54,7 +56,13 @@ Options:
                            ${DEFAULT_MAX_RESPONSE_BYTES} bytes are failures
   --property-runs N        random cases of the property-based check, 0 to 100000 (default
                            ${DEFAULT_PROPERTY_RUNS}); 0 skips it and the summary says so
-  --seed N                 seed of the property-based check, 0 to 2147483647 (default ${DEFAULT_PROPERTY_SEED})
+  --fuzz-runs N            fuzz cases, 0 to 100000 (default ${DEFAULT_FUZZ_RUNS}), spread over ${MUTATION_CLASSES.length} kinds of body: valid,
+                           null/number/array where an object belongs, a required field missing, wrong types,
+                           out-of-range integers, over-long and multi-byte strings, unknown keys, duplicate
+                           entries, empty and oversized arrays; each answer must keep the envelope and carry a code
+                           the spec lists, and a rejected create must change nothing (read back); a failing case is
+                           shrunk to a minimal request; 0 skips the phase and the summary says so (not in --live)
+  --seed N                 seed of the property-based check and the fuzz phase, 0 to 2147483647 (default ${DEFAULT_PROPERTY_SEED})
   --skip RULE              do not run a rule: ${SKIP_NAMES.join(", ")} (repeatable); a skipped rule is
                            reported as skipped, never as passed
   -h, --help               show this help
@@ -92,6 +100,7 @@ export async function runVerify(args: string[], io: CliIo, env: NodeJS.ProcessEn
     json: { type: "string" },
     "timeout-ms": { type: "string" },
     "property-runs": { type: "string" },
+    "fuzz-runs": { type: "string" },
     seed: { type: "string" },
     skip: { type: "string", multiple: true },
   });
@@ -101,6 +110,7 @@ export async function runVerify(args: string[], io: CliIo, env: NodeJS.ProcessEn
   }
   const timeoutMs = integerOption("timeout-ms", values["timeout-ms"], DEFAULT_TIMEOUT_MS, 1, 600_000);
   const propertyRuns = integerOption("property-runs", values["property-runs"], DEFAULT_PROPERTY_RUNS, 0, 100_000);
+  const fuzzRuns = integerOption("fuzz-runs", values["fuzz-runs"], DEFAULT_FUZZ_RUNS, 0, 100_000);
   const seed = integerOption("seed", values.seed, DEFAULT_PROPERTY_SEED, 0, 2_147_483_647);
   const skip = (values.skip ?? []).map((name) => {
     if (!(SKIP_NAMES as readonly string[]).includes(name)) {
@@ -146,6 +156,7 @@ export async function runVerify(args: string[], io: CliIo, env: NodeJS.ProcessEn
       limits: { timeoutMs, maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES },
       propertyRuns,
       propertySeed: seed,
+      fuzzRuns,
       skip,
       ...(live ? { live } : {}),
       onCheck: (check, done, total) => {

@@ -92,10 +92,26 @@ export function createReferenceCmdb(options: ReferenceCmdbOptions = {}): Referen
       const bizId = typeof body.bk_biz_id === "number" && Number.isInteger(body.bk_biz_id) ? body.bk_biz_id : 0;
       const permission = authorize(state, user.user, operation.action, bizId);
       if (permission) return answer(failure(fail(9900403)), permission);
+      if (faults.has("non-object-entry-500") && name === "create_service_instance" && hasNonObjectEntry(body)) {
+        return {
+          status: 500,
+          headers: { "content-type": "text/html" },
+          body: "<html><body>500 Internal Server Error</body></html>",
+        };
+      }
       const ctx = { spec, state, faults, now: formatTime(clock()), language };
       return answer(operation.run(ctx, body));
     },
   };
+}
+
+/** True when an instance entry, or a process entry of one, is not a JSON object (the fault's trigger). */
+function hasNonObjectEntry(body: Record<string, unknown>): boolean {
+  const isObject = (v: unknown): boolean => v !== null && typeof v === "object" && !Array.isArray(v);
+  const instances = Array.isArray(body.instances) ? body.instances : [];
+  return instances.some(
+    (i) => !isObject(i) || (Array.isArray(i.processes) && (i.processes as unknown[]).some((p) => !isObject(p))),
+  );
 }
 
 /** Formats a time as RFC 3339 in UTC, to the second. */
@@ -153,7 +169,8 @@ function envelope(
   status = 200,
 ): CmdbResponse {
   const requestId = randomUUID().replace(/-/g, "");
-  const code = result.ok ? 0 : result.failure.code;
+  const actual = result.ok ? 0 : result.failure.code;
+  const code = actual === 1199000 && faults.has("unlisted-code") ? 1199001 : actual;
   let body: Record<string, unknown>;
   if (result.ok) {
     body = { result: true, code, message: "success", permission: null, request_id: requestId, data: result.data };

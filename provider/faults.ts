@@ -20,6 +20,8 @@ export const FAULT_NAMES = [
   "locked-bind-port-overridden",
   "read-back-fails",
   "read-back-empty",
+  "non-object-entry-500",
+  "unlisted-code",
 ] as const;
 
 /** The name of one injectable fault. */
@@ -42,6 +44,9 @@ export const FAULT_DESCRIPTIONS: Readonly<Record<FaultName, string>> = {
   "locked-bind-port-overridden": "a caller's port overrides a locked bind_info port of a template row (§2.2)",
   "read-back-fails": "list_process_instance always answers an error envelope, so no created process can be observed",
   "read-back-empty": "list_process_instance always answers an empty list, as if no instance had processes",
+  "non-object-entry-500":
+    "a create whose instance or process entry is not an object answers HTTP 500 with an HTML page",
+  "unlisted-code": "a body of the wrong JSON type answers 1199001, a code the spec does not list, instead of 1199000",
 };
 
 /** Tells whether a string names a fault. */

@@ -1,10 +1,11 @@
 import { loadSpec } from "../../spec/load-spec.ts";
-import { readOperationPaths } from "../../spec/operations.ts";
+import { type OperationId, readOperationPaths } from "../../spec/operations.ts";
 import { createSchemaValidator, loadWorldSchema } from "../../spec/schema-validator.ts";
 import { CANARY_SECRET } from "../shared/canary.ts";
 import { PACTS_DIR, ruleOf } from "../shared/pact-format.ts";
 import { FIXTURES_DIR } from "../shared/worlds.ts";
 import { runScenario } from "./fixtures.ts";
+import { DEFAULT_FUZZ_RUNS, MUTATION_CLASSES, runFuzzCheck } from "./fuzz.ts";
 import { DEFAULT_LIMITS, type HttpLimits, probeTcp } from "./http.ts";
 import { type LiveConfig, runLiveChecks } from "./live.ts";
 import { runPactVerifier } from "./pact-runner.ts";
@@ -32,6 +33,8 @@ export interface VerifyOptions {
   /** Random cases of the property check; 0 skips it (like `skip: ["property"]`). */
   propertyRuns?: number;
   propertySeed?: number;
+  /** Fuzz cases (spread over the mutation classes); 0 skips the fuzz phase (like `skip: ["fuzz"]`). */
+  fuzzRuns?: number;
   /** Rules (or the property check) not to run; they are reported as skipped, never as passed. */
   skip?: readonly SkipName[];
   /** Live mode: no state setup; only the checks of the live file run. */
@@ -75,6 +78,8 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   const propertyRuns = options.propertyRuns ?? DEFAULT_PROPERTY_RUNS;
   const skipped = new Set<SkipName>(options.skip ?? []);
   if (propertyRuns === 0) skipped.add("property");
+  const fuzzRuns = options.fuzzRuns ?? DEFAULT_FUZZ_RUNS;
+  if (fuzzRuns === 0 || live) skipped.add("fuzz");
   const stateSetupUrl = live
     ? undefined
     : (options.stateSetupUrl ?? `${options.providerUrl.replace(/\/+$/, "")}/_cmdb/state`);
@@ -99,14 +104,15 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   const checks: CheckResult[] = [];
   const interactionCount = pacts.reduce((n, p) => n + p.interactions.length, 0);
   // Live checks arrive together once the run (and its clean-up, when it created something) is over.
-  let total = interactionCount * 2 + scenarios.length + 1;
+  let total = interactionCount * 2 + scenarios.length + 1 + MUTATION_CLASSES.length;
   const record = (check: CheckResult): void => {
+    const part = check.source === "property" || check.source === "fuzz" ? check.source : undefined;
     const why = skipped.has(check.rule)
       ? `--skip ${check.rule}`
-      : check.source === "property" && skipped.has("property")
-        ? propertyRuns === 0 && !options.skip?.includes("property")
-          ? "--property-runs 0"
-          : "--skip property"
+      : part !== undefined && skipped.has(part)
+        ? options.skip?.includes(part)
+          ? `--skip ${part}`
+          : `--${part}-runs 0`
         : undefined;
     const shown: CheckResult =
       why === undefined
@@ -152,6 +158,13 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
             failures: [],
           },
     );
+    const world = scenarios[0]?.world ?? {};
+    if (wanted("fuzz") && wanted("business-rules")) {
+      const fuzzOptions = { runs: fuzzRuns, seed, listedCodes: listedCodes(spec.document), onProgress };
+      for (const check of await runFuzzCheck(session, spec.document, world, fuzzOptions)) record(check);
+    } else {
+      for (const kind of MUTATION_CLASSES) record({ source: "fuzz", name: kind, rule: "business-rules", failures: [] });
+    }
   }
   return {
     provider: clean(options.providerLabel ?? options.providerUrl),
@@ -186,6 +199,16 @@ function cleanCheck(check: CheckResult, clean: (text: string) => string): CheckR
         : {}),
     })),
   };
+}
+
+/** The error codes the spec lists per operation (`x-cmdb-error-codes`). */
+function listedCodes(document: Record<string, unknown>): Map<OperationId, Set<number>> {
+  const codes = new Map<OperationId, Set<number>>();
+  for (const entry of (document["x-cmdb-error-codes"] ?? []) as { code: number; operations?: OperationId[] }[]) {
+    for (const operation of entry.operations ?? [])
+      codes.set(operation, (codes.get(operation) ?? new Set()).add(entry.code));
+  }
+  return codes;
 }
 
 /** What the run must say once rather than in every failure: a missing state endpoint, a provider given up on. */

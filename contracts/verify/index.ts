@@ -2,6 +2,7 @@
 // nothing else from contracts/verify/. Options go in; a report comes out that is already redacted and safe to print.
 
 export { ProviderUnreachableError, type VerifyOptions, verify } from "./engine.ts";
+export { DEFAULT_FUZZ_RUNS, MUTATION_CLASSES } from "./fuzz.ts";
 export { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS, type HttpLimits } from "./http.ts";
 export { DEFAULT_SECRET_ENV, type LiveConfig, LiveConfigError, loadLiveConfig } from "./live.ts";
 export { PactLoadError } from "./pacts.ts";

@@ -3,13 +3,13 @@ import { RULE_GROUPS, type RuleGroup } from "../shared/rules.ts";
 export type { RuleGroup };
 
 /** Where a check came from. */
-export type CheckSource = "spec" | "pact" | "fixture" | "property" | "live";
+export type CheckSource = "spec" | "pact" | "fixture" | "property" | "fuzz" | "live";
 
-/** What `--skip` can leave out: one of the three rules, or the property-based part of the template-lock rule. */
-export type SkipName = RuleGroup | "property";
+/** What `--skip` can leave out: one of the three rules, the property check or the fuzz phase. */
+export type SkipName = RuleGroup | "property" | "fuzz";
 
 /** Every name `--skip` accepts, in the order help text lists them. */
-export const SKIP_NAMES: readonly SkipName[] = ["envelope", "business-rules", "template-lock", "property"];
+export const SKIP_NAMES: readonly SkipName[] = ["envelope", "business-rules", "template-lock", "property", "fuzz"];
 
 /** One way a provider broke a rule: where (scenario, JSON pointer or field), expected against actual, how to reproduce. */
 export interface CheckFailure {

@@ -24,6 +24,8 @@ const BROKEN_RULE: Partial<Record<FaultName, "Envelope" | "Business rules" | "Te
   "locked-bind-port-overridden": "Template lock",
   "read-back-fails": "Template lock",
   "read-back-empty": "Template lock",
+  "non-object-entry-500": "Envelope",
+  "unlisted-code": "Business rules",
 };
 
 async function verifyAgainst(fault?: FaultName): Promise<{ code: number; summary: string }> {

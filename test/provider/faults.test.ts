@@ -91,6 +91,13 @@ const OBSERVATIONS: Record<FaultName, Observe> = {
     await call("create_service_instance", rawCreateBody());
     return (await call("list_process_instance", { ...AUTH, bk_biz_id: 2, service_instance_id: 100 })).json.result;
   },
+  "non-object-entry-500": (call) =>
+    call("create_service_instance", { ...rawCreateBody(), instances: [null] }).then(
+      (answer) => answer.status,
+      () => "no JSON envelope",
+    ),
+  "unlisted-code": async (call) =>
+    (await call("create_service_instance", { ...rawCreateBody(), bk_biz_id: "2" })).json.code,
   "read-back-empty": async (call) => {
     await call("create_service_instance", rawCreateBody());
     return ((await firstProcess(call, 100)) as unknown) ?? "no process";

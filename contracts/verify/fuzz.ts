@@ -1,0 +1,384 @@
+import fc from "fast-check";
+import type { OpenApiDocument } from "../../spec/load-spec.ts";
+import { type OperationId, readOperationPaths } from "../../spec/operations.ts";
+import { defaultAuth, type World } from "../shared/worlds.ts";
+import { setUpState } from "./fixtures.ts";
+import type { CheckFailure, CheckResult } from "./report.ts";
+import { withReproduction } from "./report.ts";
+import type { ProviderSession } from "./session.ts";
+import { observeProcesses, sendStep } from "./step.ts";
+import { showValue } from "./values.ts";
+
+// Negative input nobody wrote down: request bodies derived from the spec's request schemas, each valid or broken in
+// one systematic way, sent to the provider. Every answer must keep the envelope and carry a code the spec lists for
+// the operation; after a rejected create the world must be unchanged, confirmed by reading back.
+
+/** How many fuzz cases `verify` sends by default, spread over the mutation classes. */
+export const DEFAULT_FUZZ_RUNS = 52;
+
+/** The ways a case breaks a valid body; each class gets its share of the runs, so none is left to chance. */
+export const MUTATION_CLASSES = [
+  "valid",
+  "null where an object belongs",
+  "a number where an object belongs",
+  "an array where an object belongs",
+  "a required field missing",
+  "a wrong type",
+  "an out-of-range integer",
+  "an over-long string",
+  "a multi-byte string",
+  "an unknown key",
+  "a duplicate entry",
+  "an empty array",
+  "an oversized array",
+] as const;
+
+/** One mutation class. */
+export type MutationClass = (typeof MUTATION_CLASSES)[number];
+
+/** One fuzz case: the operation, the body sent, and what was done to it. */
+export interface FuzzCase {
+  operation: OperationId;
+  body: Record<string, unknown>;
+  mutation: string;
+}
+
+type Schema = {
+  type?: string | string[];
+  properties?: Record<string, Schema>;
+  required?: string[];
+  items?: Schema;
+  maxItems?: number;
+  maxLength?: number;
+};
+
+/** Resolves `$ref` and merges `allOf` into one schema (properties and required), as far as fuzzing reads it. */
+function resolve(document: OpenApiDocument, schema: unknown): Schema {
+  const node = schema as Record<string, unknown> | undefined;
+  if (node === undefined || node === null) return {};
+  if (typeof node.$ref === "string") {
+    const target = node.$ref
+      .replace(/^#\//, "")
+      .split("/")
+      .reduce<unknown>(
+        (at, key) => (at as Record<string, unknown>)?.[key.replace(/~1/g, "/").replace(/~0/g, "~")],
+        document,
+      );
+    return resolve(document, target);
+  }
+  if (Array.isArray(node.allOf)) {
+    const parts = node.allOf.map((part) => resolve(document, part));
+    return {
+      type: "object",
+      properties: Object.assign({}, ...parts.map((p) => p.properties ?? {})),
+      required: parts.flatMap((p) => p.required ?? []),
+    };
+  }
+  return node as Schema;
+}
+
+/** A place in a valid body where a mutation can land: its JSON pointer, its schema and how it is held. */
+interface Slot {
+  path: (string | number)[];
+  schema: Schema;
+  required: boolean;
+}
+
+function slotsOf(document: OpenApiDocument, schema: Schema, value: unknown, path: Slot["path"] = []): Slot[] {
+  const resolved = resolve(document, schema);
+  const slots: Slot[] = [];
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => {
+      const items = resolve(document, resolved.items);
+      slots.push(
+        { path: [...path, i], schema: items, required: false },
+        ...slotsOf(document, items, item, [...path, i]),
+      );
+    });
+  } else if (value !== null && typeof value === "object") {
+    for (const [key, inner] of Object.entries(value)) {
+      const child = resolve(document, resolved.properties?.[key]);
+      const required = resolved.required?.includes(key) ?? false;
+      slots.push({ path: [...path, key], schema: child, required }, ...slotsOf(document, child, inner, [...path, key]));
+    }
+  }
+  return slots;
+}
+
+const typesOf = (schema: Schema): string[] => (Array.isArray(schema.type) ? schema.type : [schema.type ?? ""]);
+const pointerOf = (path: Slot["path"]): string => (path.length === 0 ? "/" : `/${path.join("/")}`);
+
+/** The bodies of one class for one slot, or none when the class does not apply there. */
+function valuesFor(kind: MutationClass, slot: Slot): fc.Arbitrary<unknown> | undefined {
+  const types = typesOf(slot.schema);
+  const is = (t: string): boolean => types.includes(t);
+  switch (kind) {
+    case "null where an object belongs":
+      return is("object") ? fc.constant(null) : undefined;
+    case "a number where an object belongs":
+      return is("object") ? fc.integer({ min: -5, max: 5 }) : undefined;
+    case "an array where an object belongs":
+      return is("object") ? fc.array(fc.integer(), { maxLength: 2 }) : undefined;
+    case "a wrong type":
+      if (is("integer")) return fc.constantFrom<unknown>("2", true, { n: 2 }, [2]);
+      if (is("string")) return fc.constantFrom<unknown>(7, false, ["x"], { s: "x" });
+      if (is("boolean")) return fc.constantFrom<unknown>("true", 1);
+      return is("array") ? fc.constantFrom<unknown>("x", 1, { a: 1 }) : undefined;
+    case "an out-of-range integer":
+      return is("integer") ? fc.constantFrom(-1, 2 ** 63, 1e20, 1.5, -(2 ** 53) - 2) : undefined;
+    case "an over-long string":
+      return is("string") ? fc.constantFrom("x".repeat(257), "y".repeat(2001), ` ${"z".repeat(300)} `) : undefined;
+    case "a multi-byte string":
+      // 86 CJK characters are 258 UTF-8 bytes: over a 256-byte limit that counts bytes, under one that counts characters.
+      return is("string") ? fc.constantFrom("中".repeat(86), "é".repeat(129), "🙂".repeat(65)) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function setAt(body: unknown, path: Slot["path"], value: unknown, remove = false): void {
+  const parent = path.slice(0, -1).reduce<unknown>((at, key) => (at as Record<string, unknown>)[key], body);
+  const key = path.at(-1) as string | number;
+  if (remove) delete (parent as Record<string, unknown>)[key];
+  else (parent as Record<string, unknown>)[key] = value;
+}
+
+function getAt(body: unknown, path: Slot["path"]): unknown {
+  return path.reduce<unknown>((at, key) => (at as Record<string, unknown>)?.[key], body);
+}
+
+/** The valid bodies fuzzing starts from, one or two per operation, over the given world. */
+function validBodies(world: World): { operation: OperationId; body: Record<string, unknown> }[] {
+  const modules = (world.modules ?? []) as {
+    bk_module_id: number;
+    service_template_id: number;
+    default: number;
+    host_ids: number[];
+    bk_biz_id: number;
+  }[];
+  const raw = modules.find((m) => m.service_template_id === 0 && m.default === 0);
+  const templated = modules.find((m) => m.service_template_id > 0 && m.default === 0);
+  const templates = (world.service_templates ?? []) as { id: number; process_templates?: { id: number }[] }[];
+  const processTemplate = templates.flatMap((t) => t.process_templates ?? [])[0]?.id ?? 1;
+  const bizId = raw?.bk_biz_id ?? templated?.bk_biz_id ?? 1;
+  const instanceId = ((world.service_instances ?? []) as { id: number }[])[0]?.id ?? 1;
+  const bodies: { operation: OperationId; body: Record<string, unknown> }[] = [];
+  if (raw !== undefined) {
+    const info = {
+      bk_process_name: "fuzz",
+      bk_func_name: "fuzz",
+      bind_info: [{ ip: "127.0.0.1", port: "8080", protocol: "1", enable: true }],
+    };
+    bodies.push({
+      operation: "createServiceInstance",
+      body: {
+        bk_biz_id: bizId,
+        bk_module_id: raw.bk_module_id,
+        instances: raw.host_ids
+          .slice(0, 2)
+          .map((h) => ({
+            bk_host_id: h,
+            service_instance_name: "fuzz",
+            processes: [{ process_template_id: 0, process_info: info }],
+          })),
+      },
+    });
+  }
+  if (templated !== undefined) {
+    bodies.push({
+      operation: "createServiceInstance",
+      body: {
+        bk_biz_id: bizId,
+        bk_module_id: templated.bk_module_id,
+        instances: [{ bk_host_id: templated.host_ids[0] }],
+      },
+    });
+  }
+  bodies.push(
+    { operation: "listProcessInstance", body: { bk_biz_id: bizId, service_instance_id: instanceId } },
+    { operation: "getProcTemplate", body: { bk_biz_id: bizId, process_template_id: processTemplate } },
+    { operation: "deleteServiceInstance", body: { bk_biz_id: bizId, service_instance_ids: [instanceId] } },
+  );
+  return bodies;
+}
+
+/** All cases of one class over the valid bodies: an arbitrary that picks a body, a slot and a value. */
+export function fuzzCaseArbitrary(
+  document: OpenApiDocument,
+  world: World,
+  kind: MutationClass,
+): fc.Arbitrary<FuzzCase> {
+  const paths = readOperationPaths(document);
+  const options: fc.Arbitrary<FuzzCase>[] = [];
+  for (const { operation, body } of validBodies(world)) {
+    const post = (document.paths[paths[operation]] as Record<string, unknown> | undefined)?.post as
+      | { requestBody?: { content?: Record<string, { schema?: unknown }> } }
+      | undefined;
+    const root = resolve(document, post?.requestBody?.content?.["application/json"]?.schema);
+    const slots: Slot[] = [{ path: [], schema: root, required: true }, ...slotsOf(document, root, body)];
+    const mutate = (describe: string, change: (copy: Record<string, unknown>) => void): FuzzCase => {
+      const copy = structuredClone(body);
+      change(copy);
+      return { operation, body: copy, mutation: describe };
+    };
+    if (kind === "valid")
+      options.push(fc.constant({ operation, body: structuredClone(body), mutation: "none (a valid body)" }));
+    for (const slot of slots.filter((s) => s.path.length > 0)) {
+      const at = pointerOf(slot.path);
+      const array = typesOf(slot.schema).includes("array") && Array.isArray(getAt(body, slot.path));
+      if (kind === "a required field missing" && slot.required)
+        options.push(fc.constant(mutate(`${at} removed`, (c) => setAt(c, slot.path, undefined, true))));
+      if (kind === "an unknown key" && typesOf(slot.schema).includes("object")) {
+        options.push(fc.constant(mutate(`${at}/x_unknown added`, (c) => setAt(c, [...slot.path, "x_unknown"], 1))));
+      }
+      if (kind === "a duplicate entry" && array) {
+        options.push(
+          fc.constant(
+            mutate(`${at}/0 repeated`, (c) =>
+              (getAt(c, slot.path) as unknown[]).push(structuredClone((getAt(c, slot.path) as unknown[])[0])),
+            ),
+          ),
+        );
+      }
+      if (kind === "an empty array" && array)
+        options.push(fc.constant(mutate(`${at} = []`, (c) => setAt(c, slot.path, []))));
+      if (kind === "an oversized array" && array && slot.schema.maxItems !== undefined) {
+        const count = slot.schema.maxItems + 1;
+        options.push(
+          fc.constant(
+            mutate(`${at} with ${count} entries`, (c) =>
+              setAt(
+                c,
+                slot.path,
+                Array.from({ length: count }, () => structuredClone((getAt(body, slot.path) as unknown[])[0])),
+              ),
+            ),
+          ),
+        );
+      }
+      const values = valuesFor(kind, slot);
+      if (values !== undefined)
+        options.push(values.map((v) => mutate(`${at} = ${showValue(v, 40)}`, (c) => setAt(c, slot.path, v))));
+    }
+  }
+  return options.length === 0
+    ? fc.constant({ operation: "listProcessInstance", body: {}, mutation: "(no case)" })
+    : fc.oneof(...options);
+}
+
+/** Options of {@link runFuzzCheck}. */
+export interface FuzzOptions {
+  runs: number;
+  seed: number;
+  /** The error codes the spec lists per operation (`x-cmdb-error-codes`). */
+  listedCodes: ReadonlyMap<OperationId, ReadonlySet<number>>;
+  onProgress?: (note: string) => void;
+}
+
+/**
+ * The fuzz phase: for each mutation class, cases from {@link fuzzCaseArbitrary} sent against a fresh world, each
+ * answer checked; a failing case is shrunk by fast-check to a minimal request and reported with the seed, its
+ * `setup` and `reproduce` lines. Answers one check per mutation class.
+ */
+export async function runFuzzCheck(
+  session: ProviderSession,
+  document: OpenApiDocument,
+  world: World,
+  options: FuzzOptions,
+): Promise<CheckResult[]> {
+  const checks: CheckResult[] = [];
+  const perClass = Math.max(1, Math.ceil(options.runs / MUTATION_CLASSES.length));
+  for (const [index, kind] of MUTATION_CLASSES.entries()) {
+    const seen = new Map<string, CheckFailure[]>();
+    const run = async (c: FuzzCase): Promise<boolean> => {
+      const failures = await runCase(session, world, c, options.listedCodes);
+      seen.set(JSON.stringify(c), failures);
+      return failures.length === 0;
+    };
+    const outcome = await fc.check(fc.asyncProperty(fuzzCaseArbitrary(document, world, kind), run), {
+      numRuns: perClass,
+      seed: options.seed + index,
+    });
+    const counterexample = outcome.counterexample?.[0];
+    const found = counterexample === undefined ? [] : (seen.get(JSON.stringify(counterexample)) ?? []);
+    const note =
+      counterexample === undefined
+        ? ""
+        : ` (shrunk after ${outcome.numShrinks} steps, seed ${options.seed + index}: ${counterexample.mutation})`;
+    checks.push({
+      source: "fuzz",
+      name: `${kind}: ${outcome.numRuns} case(s)${note}`,
+      rule: found[0]?.rule ?? "business-rules",
+      failures: found,
+    });
+    options.onProgress?.(`fuzz [${index + 1}/${MUTATION_CLASSES.length}] ${kind}`);
+  }
+  return checks;
+}
+
+async function runCase(
+  session: ProviderSession,
+  world: World,
+  c: FuzzCase,
+  listedCodes: FuzzOptions["listedCodes"],
+): Promise<CheckFailure[]> {
+  const scenario = `fuzz ${c.operation}: ${c.mutation}`;
+  const setupProblem = await setUpState(session, scenario, "business-rules", world);
+  if (setupProblem !== undefined) return [setupProblem];
+  const ctx = { rule: "business-rules" as const, scenario, world };
+  const body = { ...defaultAuth(world), ...c.body };
+  const instances = Array.isArray(c.body.instances) ? c.body.instances.length : undefined;
+  const step = await sendStep(session, ctx, {
+    operation: c.operation,
+    body,
+    ...(c.operation === "createServiceInstance" && instances !== undefined
+      ? { envelope: { createdInstances: instances } }
+      : {}),
+  });
+  const failures = [...step.failures];
+  const envelope = step.envelope;
+  if (envelope === undefined && failures.length === 0) {
+    failures.push({
+      rule: "envelope",
+      scenario,
+      pointer: "(body)",
+      expected: "an envelope",
+      actual: "no JSON object",
+      curl: step.curl,
+    });
+  }
+  const code = envelope?.code;
+  if (envelope !== undefined && typeof code === "number" && code !== 0 && !listedCodes.get(c.operation)?.has(code)) {
+    failures.push({
+      rule: "business-rules",
+      scenario,
+      pointer: "/code",
+      expected: `a code x-cmdb-error-codes lists for ${c.operation}`,
+      actual: `${code} (${showValue(envelope.message, 80)})`,
+      curl: step.curl,
+    });
+  }
+  if (c.operation === "createServiceInstance" && envelope?.result === false) {
+    // Nothing may have been created: the IDs the world hands out next hold no processes.
+    const next = ((world.next_ids as { service_instance?: number } | undefined)?.service_instance ?? 1) as number;
+    for (let id = next; id < next + Math.min(instances ?? 1, 3); id++) {
+      const read = await observeProcesses(session, ctx, {
+        auth: defaultAuth(world),
+        bizId: getAt(world, ["businesses", 0, "bk_biz_id"]),
+        serviceInstanceId: id,
+      });
+      failures.push(...read.failures);
+      if (read.processes !== undefined && read.processes.length > 0) {
+        failures.push({
+          rule: "business-rules",
+          scenario,
+          pointer: `${read.place} /data`,
+          expected: "no process: a rejected create changes nothing",
+          actual: `${read.processes.length} process(es)`,
+          curl: step.curl,
+        });
+      }
+    }
+  }
+  return failures.map((f) => withReproduction(f, session.setupCurl(scenario, world)));
+}
