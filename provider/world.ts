@@ -149,7 +149,7 @@ export async function loadWorldFile(path: string): Promise<World> {
       throw new WorldError(path, [
         {
           pointer: "",
-          message: `the file is ${formatMiB(size)}; a world file may be at most ${formatMiB(WORLD_LIMITS.maxBytes)}`,
+          message: `the file has ${size} bytes; a world file may have at most ${WORLD_LIMITS.maxBytes} (${WORLD_LIMITS.maxBytes / 1024 / 1024} MiB)`,
         },
       ]);
     }
@@ -245,10 +245,6 @@ function countRows(value: unknown): number {
     for (const child of children) if (child !== null && typeof child === "object") stack.push(child);
   }
   return rows;
-}
-
-function formatMiB(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
 function describe(error: unknown): string {
