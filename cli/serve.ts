@@ -4,7 +4,7 @@ import { MAX_CREATE_INSTANCES, MAX_CREATE_PROCESSES } from "../provider/operatio
 import { DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS, startReferenceCmdb } from "../provider/server.ts";
 import { LOOPBACK_HOSTS } from "../provider/state-endpoint.ts";
 import { loadWorldFile, WORLD_LIMITS, type World, WorldError } from "../provider/world.ts";
-import { type CliIo, parseCommandArgs, UsageError } from "./io.ts";
+import { type CliIo, parseCommandArgs, parseIntegerOption, UsageError } from "./io.ts";
 
 /** The text of `cmdb-contract serve --help`. */
 export function formatServeHelp(): string {
@@ -76,10 +76,7 @@ export async function runServe(
     io.stdout(formatServeHelp());
     return 0;
   }
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new UsageError(`--port must be an integer from 0 to 65535, not "${values.port}"`);
-  }
+  const port = parseIntegerOption("port", values.port, 0, { min: 0, max: 65535 });
   const fault = values.fault;
   if (fault !== undefined && !isFaultName(fault)) {
     throw new UsageError(`unknown fault "${fault}"; one of: ${FAULT_NAMES.join(", ")}`);

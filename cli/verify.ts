@@ -13,7 +13,7 @@ import {
 import { FixtureError } from "../contracts/verify/scenarios.ts";
 import { CANARY_SECRET, redactText } from "../contracts/verify/secrets.ts";
 import { ProviderUnreachableError, runVerification } from "../contracts/verify/verify.ts";
-import { type CliIo, parseCommandArgs, UsageError } from "./io.ts";
+import { type CliIo, parseCommandArgs, parseIntegerOption, UsageError } from "./io.ts";
 
 /** The text of `cmdb-contract verify --help`. */
 export const VERIFY_HELP = `Usage: cmdb-contract verify [options]
@@ -25,6 +25,8 @@ With no --provider-url it starts the embedded reference CMDB on a free loopback 
 Options:
   --provider-url URL       the provider's ESB base URL, e.g. http://127.0.0.1:8080
   --state-setup-url URL    its state-setup endpoint (default <provider-url>/_cmdb/state)
+  --state-token TOKEN      send Authorization: Bearer TOKEN with every state-setup request, for a provider
+                           started with serve --state-token (default $CMDB_STATE_TOKEN); never printed
   --live FILE              a real CMDB whose state cannot be set up: FILE (YAML/JSON) names bk_biz_id,
                            non_templated_module, templated_module, hosts, auth and optionally
                            process_template_ids; the secret comes from $CMDB_BK_APP_SECRET. Without
@@ -60,10 +62,15 @@ fixture or live file, a provider that cannot be reached).
  * `cmdb-contract verify`: runs every check against a provider (default: the embedded reference CMDB), prints one
  * line per check and a summary grouped by rule, optionally writes JUnit and JSON reports, answers the exit code.
  */
-export async function runVerify(args: string[], io: CliIo): Promise<number> {
+export async function runVerify(
+  args: string[],
+  io: CliIo,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<number> {
   const { values } = parseCommandArgs("verify", args, {
     "provider-url": { type: "string" },
     "state-setup-url": { type: "string" },
+    "state-token": { type: "string" },
     live: { type: "string" },
     pacts: { type: "string" },
     junit: { type: "string" },
@@ -76,9 +83,17 @@ export async function runVerify(args: string[], io: CliIo): Promise<number> {
     io.stdout(VERIFY_HELP);
     return 0;
   }
-  const timeoutMs = integerOption("timeout-ms", values["timeout-ms"], DEFAULT_TIMEOUT_MS, 1);
-  const propertyRuns = integerOption("property-runs", values["property-runs"], DEFAULT_PROPERTY_RUNS, 0);
-  const seed = integerOption("seed", values.seed, DEFAULT_PROPERTY_SEED, 0);
+  // setTimeout's largest delay; fast-check's seeds are 32-bit.
+  const timeoutMs = parseIntegerOption("timeout-ms", values["timeout-ms"], DEFAULT_TIMEOUT_MS, {
+    min: 1,
+    max: 2 ** 31 - 1,
+  });
+  const propertyRuns = parseIntegerOption("property-runs", values["property-runs"], DEFAULT_PROPERTY_RUNS, {
+    min: 0,
+    max: 1_000_000,
+  });
+  const seed = parseIntegerOption("seed", values.seed, DEFAULT_PROPERTY_SEED, { min: 0, max: 2 ** 31 - 1 });
+  const stateToken = values["state-token"] ?? (env.CMDB_STATE_TOKEN || undefined);
   for (const key of ["provider-url", "state-setup-url"] as const) {
     const url = values[key];
     if (url !== undefined && !/^https?:\/\/[^/]+/.test(url))
@@ -110,6 +125,7 @@ export async function runVerify(args: string[], io: CliIo): Promise<number> {
     const outcome = await runVerification({
       providerUrl,
       ...(stateSetupUrl !== undefined ? { stateSetupUrl } : {}),
+      ...(stateToken !== undefined ? { stateToken } : {}),
       providerLabel: embedded ? "the embedded reference CMDB" : providerUrl,
       ...(values.pacts !== undefined ? { pactDir: values.pacts } : {}),
       limits: { timeoutMs, maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES },
@@ -122,7 +138,7 @@ export async function runVerify(args: string[], io: CliIo): Promise<number> {
       },
       onProgress: (note) => io.stdout(`        … ${note}\n`),
     });
-    const secrets = [...outcome.secrets, CANARY_SECRET];
+    const secrets = [...outcome.secrets, CANARY_SECRET, ...(stateToken !== undefined ? [stateToken] : [])];
     const redact = (text: string): string => redactText(text, secrets);
     io.stdout(redact(formatSummary(outcome.report)));
     if (values.json !== undefined) await writeAtomically(values.json, redact(formatJsonReport(outcome.report)));
@@ -142,13 +158,6 @@ export async function runVerify(args: string[], io: CliIo): Promise<number> {
 function couldNotRun(io: CliIo, message: string): number {
   io.stderr(`cmdb-contract verify: could not run: ${message}\n`);
   return 2;
-}
-
-function integerOption(name: string, value: string | undefined, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name}: expected an integer ≥ ${min}, got "${value}"`);
-  return n;
 }
 
 async function writeAtomically(file: string, text: string): Promise<void> {

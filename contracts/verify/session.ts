@@ -12,6 +12,8 @@ export interface ProviderTarget {
   providerUrl: string;
   /** The state-setup URL (DESIGN.md "Provider states"); absent in live mode. */
   stateSetupUrl?: string;
+  /** The state-setup URL's bearer token, sent with each request to it. */
+  stateToken?: string;
   limits: HttpLimits;
 }
 
@@ -56,7 +58,9 @@ export class ProviderSession {
         reason: `not sent: the provider failed ${TRANSPORT_FAILURES_BEFORE_GIVING_UP} requests in a row at the transport level`,
       };
     }
-    const exchange = await postJson(url, body, this.target.limits);
+    const { stateSetupUrl, stateToken } = this.target;
+    const headers = stateToken !== undefined && url === stateSetupUrl ? { authorization: `Bearer ${stateToken}` } : {};
+    const exchange = await postJson(url, body, this.target.limits, headers);
     this.consecutiveTransportFailures = exchange.ok ? 0 : this.consecutiveTransportFailures + 1;
     return exchange;
   }

@@ -17,6 +17,8 @@ export interface VerifyOptions {
   providerUrl: string;
   /** The state-setup URL; default `<providerUrl>/_cmdb/state`. Ignored in live mode. */
   stateSetupUrl?: string;
+  /** Sent as `Authorization: Bearer <token>` with every state-setup request (a provider's `--state-token`). */
+  stateToken?: string;
   /** How the provider is named in the report (e.g. "embedded reference CMDB"); default its URL. */
   providerLabel?: string;
   pactDir?: string;
@@ -71,7 +73,12 @@ export async function runVerification(options: VerifyOptions): Promise<VerifyOut
     ? undefined
     : (options.stateSetupUrl ?? `${options.providerUrl.replace(/\/+$/, "")}/_cmdb/state`);
   const session = new ProviderSession(
-    { providerUrl: options.providerUrl, ...(stateSetupUrl !== undefined ? { stateSetupUrl } : {}), limits },
+    {
+      providerUrl: options.providerUrl,
+      ...(stateSetupUrl !== undefined ? { stateSetupUrl } : {}),
+      ...(options.stateToken !== undefined ? { stateToken: options.stateToken } : {}),
+      limits,
+    },
     spec.document,
   );
   const secrets = collectSecrets(pacts.map((p) => p.interactions));
