@@ -51,9 +51,9 @@ export const MAX_CREATE_INSTANCES = 100;
 export const MAX_DELETE_INSTANCES = 500;
 /**
  * The reference CMDB's own bound on one create's work (not a CMDB rule): more processes answer 1199035 before any is
- * built. 100 instances of a service template with its 100 process templates (`WORLD_LIMITS`) make exactly this many.
+ * built. 100 instances of a service template with its 50 process templates (`WORLD_LIMITS`) make exactly this many.
  */
-export const MAX_CREATE_PROCESSES = 10_000;
+export const MAX_CREATE_PROCESSES = 5_000;
 /** cmdb-semantics §1.2 step 9: `ServiceInstance.Validate` limits the name to 256 bytes. */
 const MAX_NAME_BYTES = 256;
 

@@ -67,7 +67,8 @@ export async function startReferenceCmdb(options: StartReferenceCmdbOptions = {}
   const timeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   // Node checks the deadline every `connectionsCheckingInterval`; starting that much earlier answers within `timeout`.
   const checkEvery = Math.max(5, Math.min(1_000, Math.floor(timeout / 10)));
-  let listen: { host: string; port: number } | undefined;
+  // Set once listening, before any request can arrive.
+  let listen = { host: "", port: 0 };
   const server = createServer(
     {
       keepAliveTimeout: 5_000,
@@ -81,13 +82,7 @@ export async function startReferenceCmdb(options: StartReferenceCmdbOptions = {}
       readBody(req, limit, (body) => {
         let response: ReturnType<typeof cmdb.handle>;
         try {
-          response = cmdb.handle({
-            method: req.method ?? "GET",
-            path: url,
-            headers: req.headers,
-            body,
-            ...(listen ? { listen } : {}),
-          });
+          response = cmdb.handle({ method: req.method ?? "GET", path: url, headers: req.headers, body, listen });
         } catch (error) {
           // A defect must still answer an envelope, never a hung connection.
           response = {
@@ -167,10 +162,8 @@ function send(
   response: { status: number; headers: Record<string, string>; body: string },
   close: boolean,
 ): void {
-  const headers: Record<string, string | number> = {
-    ...response.headers,
-    "content-length": Buffer.byteLength(response.body),
-  };
+  const headers: Record<string, string | number> = response.headers;
+  headers["content-length"] = Buffer.byteLength(response.body);
   if (close) headers.connection = "close";
   res.writeHead(response.status, headers);
   res.end(response.body);

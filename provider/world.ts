@@ -86,12 +86,12 @@ export interface World {
  * What a world may hold, so that loading one and creating on it stay quick and small: its size as JSON (or as a
  * `--world` file), its rows (items of every list at any depth, plus the entries of `tokens`), and the process
  * templates of one service template (also `maxItems` in `spec/world.schema.json`), which with at most 100 instances
- * per create bounds a templated create to 10,000 processes.
+ * per create bounds a templated create to 5,000 processes.
  */
 export const WORLD_LIMITS = {
   maxBytes: 4 * 1024 * 1024,
   maxRows: 50_000,
-  maxProcessTemplatesPerServiceTemplate: 100,
+  maxProcessTemplatesPerServiceTemplate: 50,
 } as const;
 
 /** One problem of a world: where (JSON pointer) and what. */

@@ -97,12 +97,15 @@ describe("bounded work", () => {
     expect((atLimit.json.data as number[]).length).toBe(100);
   });
 
-  it("a service template holds at most 100 process templates, so a templated create makes at most 10,000", () => {
+  it("a service template holds at most 50 process templates, so a templated create makes at most 5,000", () => {
     const world = designWorld();
     const template = world.service_templates?.[0];
     const first = template?.process_templates[0];
     if (!template || !first) throw new Error("the design world has a process template");
-    template.process_templates = Array.from({ length: 101 }, (_, i) => ({ ...first, id: 1000 + i }));
+    template.process_templates = Array.from(
+      { length: WORLD_LIMITS.maxProcessTemplatesPerServiceTemplate + 1 },
+      (_, i) => ({ ...first, id: 1000 + i }),
+    );
     const problems = problemsOf(() => parseWorld(world, "w"));
     expect(problems.map((p) => p.pointer)).toEqual(["/service_templates/0/process_templates"]);
     expect(WORLD_LIMITS.maxProcessTemplatesPerServiceTemplate * 100).toBe(MAX_CREATE_PROCESSES);

@@ -44,7 +44,7 @@ describe("runServe", () => {
     expect(text).toContain("--world FILE");
     for (const name of FAULT_NAMES) expect(text).toContain(name);
     for (const option of ["--state-token TOKEN", "--cors ORIGIN", "$CMDB_STATE_TOKEN"]) expect(text).toContain(option);
-    for (const limit of ["10000 processes", "50000 rows", "4 MiB", "408", "256 open at once", "2^53 - 1"]) {
+    for (const limit of ["5000 processes", "50000 rows", "4 MiB", "408", "256 open at once", "2^53 - 1"]) {
       expect(text).toContain(limit);
     }
   });
