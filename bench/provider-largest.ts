@@ -175,7 +175,9 @@ async function readMemoryKb(pid: number | undefined, field: "VmRSS" | "VmHWM"): 
   return kb === undefined ? undefined : Number(kb);
 }
 
-function median(values: number[]): number {
+/** The middle of some measurements (the mean of the two middle ones for an even count). */
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+  const middle = sorted.length / 2;
+  return ((sorted[Math.floor(middle - 0.5)] ?? 0) + (sorted[Math.ceil(middle - 0.5)] ?? 0)) / 2;
 }
