@@ -85,26 +85,19 @@ export function createReferenceCmdb(options: ReferenceCmdbOptions = {}): Referen
     if (!operation) {
       return envelope(spec, faults, language, { ok: false, failure: fail(COMPONENT_NOT_FOUND) }, null, 404);
     }
-    let result: OperationResult;
-    let permission: Permission | null = null;
     if (request.method !== "POST") {
-      result = failure(fail(1306406, `method ${request.method} is not supported; call ${name} with POST`));
-    } else if (request.body === undefined) {
-      result = failure(fail(1199004));
-    } else {
-      const body = parseBody(request.body);
-      const user = body ? authenticate(state, body) : undefined;
-      if (!body) result = failure(fail(1199000));
-      else if (!user?.ok) result = failure((user as { failure: CmdbFailure }).failure);
-      else {
-        const bizId = typeof body.bk_biz_id === "number" && Number.isInteger(body.bk_biz_id) ? body.bk_biz_id : 0;
-        permission = authorize(state, user.user, operation.action, bizId);
-        result = permission
-          ? failure(fail(9900403))
-          : operation.run({ spec, state, faults, now: formatTime(clock()), language }, body);
-      }
+      const unsupported = fail(1306406, `method ${request.method} is not supported; call ${name} with POST`);
+      return envelope(spec, faults, language, failure(unsupported), null);
     }
-    return envelope(spec, faults, language, result, permission);
+    const body = request.body === undefined ? undefined : parseBody(request.body);
+    if (!body) return envelope(spec, faults, language, failure(fail(body === undefined ? 1199004 : 1199000)), null);
+    const user = authenticate(state, body);
+    if (!user.ok) return envelope(spec, faults, language, failure(user.failure), null);
+    const bizId = typeof body.bk_biz_id === "number" && Number.isInteger(body.bk_biz_id) ? body.bk_biz_id : 0;
+    const permission = authorize(state, user.user, operation.action, bizId);
+    if (permission) return envelope(spec, faults, language, failure(fail(9900403)), permission);
+    const result = operation.run({ spec, state, faults, now: formatTime(clock()), language }, body);
+    return envelope(spec, faults, language, result, null);
   };
   return {
     setWorld,
