@@ -72,8 +72,8 @@ export async function startReferenceCmdb(options: StartReferenceCmdbOptions = {}
   const server = createServer(
     {
       keepAliveTimeout: 5_000,
-      requestTimeout: timeout - checkEvery,
-      headersTimeout: timeout - checkEvery,
+      requestTimeout: Math.max(1, timeout - checkEvery),
+      headersTimeout: Math.max(1, timeout - checkEvery),
       connectionsCheckingInterval: checkEvery,
     },
     (req, res) => {

@@ -1,7 +1,8 @@
 import { request } from "node:http";
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningReferenceCmdb, startReferenceCmdb } from "../../provider/server.ts";
-import type { World } from "../../provider/world.ts";
+import { WORLD_LIMITS, type World } from "../../provider/world.ts";
 import { designWorld, esbUrl, post, rawCreateBody } from "./fixtures.ts";
 
 /** POSTs raw text with exactly the given headers (Host included), answering status, headers and parsed body. */
@@ -70,6 +71,32 @@ describe("handleStateRequest: bodies that are not a setup or a teardown", () => 
     ["a JSON array", "[]", /must be a JSON object/],
   ])("%s answers 400 naming the problem and changes nothing", async (_name, body, message) => {
     await expectRefused(body, JSON_TYPE, 400, message);
+  });
+
+  it("takes a world over the 2 MiB ESB body limit, and answers 413 past the 4 MiB world limit", async () => {
+    // A long supplier account is a cheap way to a big world of few rows.
+    const big = setupBody({ ...designWorld(), supplier_account: "x".repeat(3 * 1024 * 1024) });
+    const accepted = await send(cmdb.stateSetupUrl, big, { ...JSON_TYPE, host: hostPort });
+    expect(accepted.status).toBe(200);
+    // Declared past the limit: answered before the body is sent, so nothing is cut off mid-upload.
+    const before = cmdb.snapshot();
+    const { port, hostname } = new URL(cmdb.url);
+    const answer = await new Promise<string>((resolve) => {
+      const socket = connect(Number(port), hostname, () =>
+        socket.write(
+          `POST /_cmdb/state HTTP/1.1\r\nHost: ${hostPort}\r\nContent-Type: application/json\r\n` +
+            `Content-Length: ${WORLD_LIMITS.maxBytes + 1}\r\n\r\n{`,
+        ),
+      );
+      let text = "";
+      socket.setEncoding("utf8");
+      socket.on("data", (chunk: string) => {
+        text += chunk;
+      });
+      socket.on("close", () => resolve(text));
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 413 [\s\S]*larger than 4 MiB, the limit of a world/);
+    expect(cmdb.snapshot()).toEqual(before);
   });
 
   it("a module naming a host missing from hosts answers 400 with its pointer", async () => {
