@@ -220,7 +220,7 @@ function languageOf(headers: CmdbRequest["headers"]): Language {
 // A JSON object, or null for anything else (not JSON, another JSON type, or nested deeper than MAX_JSON_DEPTH).
 function parseBody(text: string): Record<string, unknown> | null {
   // An empty body decodes to zero values in Go (cmdb-semantics §1.1); ESB then finds no credentials.
-  if (text.trim() === "") return {};
+  if (!/\S/.test(text)) return {};
   // Depth is read from the text before JSON.parse: a deep body is refused without building it, and one pass over
   // the characters costs less than walking the parsed value.
   if (textExceedsDepth(text, MAX_JSON_DEPTH)) return null;
