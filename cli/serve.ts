@@ -1,28 +1,48 @@
-import { DEFAULT_MAX_BODY_BYTES } from "../provider/app.ts";
+import { DEFAULT_MAX_BODY_BYTES, MAX_JSON_DEPTH } from "../provider/app.ts";
 import { FAULT_DESCRIPTIONS, FAULT_NAMES, isFaultName } from "../provider/faults.ts";
-import { startReferenceCmdb } from "../provider/server.ts";
-import { loadWorldFile, type World, WorldError } from "../provider/world.ts";
-import { type CliIo, parseCommandArgs, UsageError } from "./io.ts";
+import { MAX_CREATE_INSTANCES, MAX_CREATE_PROCESSES } from "../provider/operations.ts";
+import { DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS, startReferenceCmdb } from "../provider/server.ts";
+import { LOOPBACK_HOSTS } from "../provider/state-endpoint.ts";
+import { loadWorldFile, WORLD_LIMITS, type World, WorldError } from "../provider/world.ts";
+import { type CliIo, parseCommandArgs, parseIntegerOption, UsageError } from "./io.ts";
 
 /** The text of `cmdb-contract serve --help`. */
 export function formatServeHelp(): string {
   const width = Math.max(...FAULT_NAMES.map((n) => n.length));
+  const mib = (bytes: number): string => `${bytes / 1024 / 1024} MiB`;
   return [
     "Usage: cmdb-contract serve [--host 127.0.0.1] [--port N] [--world FILE] [--fault NAME] [--no-state-setup]",
+    "                           [--state-token TOKEN] [--cors ORIGIN]",
     "",
     "Run the embedded reference CMDB: the four ESB operations of create_service_instance",
     "(create_service_instance, list_process_instance, get_proc_template, delete_service_instance)",
     "under /api/c/compapi/v2/cc/, over an in-memory world. Stop it with Ctrl-C.",
     "",
     "Options:",
-    "  --host HOST        address to listen on (default 127.0.0.1)",
-    "  --port N           port to listen on (default 0: a free port, printed at start)",
-    "  --world FILE       load a world (JSON or YAML, spec/world.schema.json) at start; default: an empty CMDB",
-    "  --fault NAME       switch on one deliberate deviation from the real CMDB (to test checks)",
-    "  --no-state-setup   do not serve POST /_cmdb/state (the provider-state setup endpoint)",
-    "  -h, --help         show this help",
+    "  --host HOST          address to listen on (default 127.0.0.1)",
+    "  --port N             port to listen on (default 0: a free port, printed at start)",
+    "  --world FILE         load a world (JSON or YAML, spec/world.schema.json) at start; default: an empty CMDB",
+    "  --fault NAME         switch on one deliberate deviation from the real CMDB (to test checks)",
+    "  --no-state-setup     do not serve POST /_cmdb/state (the provider-state setup endpoint)",
+    "  --state-token TOKEN  require Authorization: Bearer TOKEN on POST /_cmdb/state, from any Host",
+    "                       (default $CMDB_STATE_TOKEN; for a CI service container reached by name)",
+    "  --cors ORIGIN        let pages of ORIGIN (e.g. http://localhost:5173) call the ESB operations:",
+    "                       answers their preflights and adds CORS headers; off by default",
+    "  -h, --help           show this help",
     "",
-    `Bodies over ${DEFAULT_MAX_BODY_BYTES / 1024 / 1024} MiB answer 1199004; JSON nested deeper than 64 levels answers 1199000.`,
+    "State endpoint: it replaces the whole CMDB, so without a token it answers only requests whose Host is",
+    `${LOOPBACK_HOSTS.join(", ")} or the listening address, with the port; with a token, any Host that sends it.`,
+    "Always refused: an Origin other than its own (a web page) and a Content-Type other than application/json.",
+    "Listening on a non-loopback --host without a token prints a warning.",
+    "",
+    "Limits:",
+    `  request body        ${mib(DEFAULT_MAX_BODY_BYTES)} (answers 1199004); JSON nested deeper than ${MAX_JSON_DEPTH} levels answers 1199000`,
+    `  one create          ${MAX_CREATE_INSTANCES} instances; ${MAX_CREATE_PROCESSES} processes in all (answers 1199035)`,
+    `  IDs                 up to 2^53 - 1; a create that would pass it answers 1199058 and creates nothing`,
+    `  world               ${mib(WORLD_LIMITS.maxBytes)} (as a --world file or a state body), ${WORLD_LIMITS.maxRows} rows (list items`,
+    `                      at any depth, and tokens), ${WORLD_LIMITS.maxProcessTemplatesPerServiceTemplate} process templates per service template`,
+    `  slow requests       a request not received whole within ${DEFAULT_REQUEST_TIMEOUT_MS / 1000} s is answered 408 and closed`,
+    `  connections         at most ${DEFAULT_MAX_CONNECTIONS} open at once; more are closed as they arrive`,
     "",
     "Faults:",
     ...FAULT_NAMES.map((name) => `  ${name.padEnd(width)}  ${FAULT_DESCRIPTIONS[name]}`),
@@ -37,26 +57,35 @@ export function formatServeHelp(): string {
  * answers the exit code.
  * @throws UsageError on a bad option, an unknown fault or a bad port.
  */
-export async function runServe(args: string[], io: CliIo, stopSignal?: Promise<unknown>): Promise<number> {
+export async function runServe(
+  args: string[],
+  io: CliIo,
+  stopSignal?: Promise<unknown>,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<number> {
   const { values } = parseCommandArgs("serve", args, {
     host: { type: "string", default: "127.0.0.1" },
     port: { type: "string", default: "0" },
     world: { type: "string" },
     fault: { type: "string" },
     "no-state-setup": { type: "boolean", default: false },
+    "state-token": { type: "string" },
+    cors: { type: "string" },
   });
   if (values.help) {
     io.stdout(formatServeHelp());
     return 0;
   }
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new UsageError(`--port must be an integer from 0 to 65535, not "${values.port}"`);
-  }
+  const port = parseIntegerOption("port", values.port, 0, { min: 0, max: 65535 });
   const fault = values.fault;
   if (fault !== undefined && !isFaultName(fault)) {
     throw new UsageError(`unknown fault "${fault}"; one of: ${FAULT_NAMES.join(", ")}`);
   }
+  const stateToken = values["state-token"] ?? (env.CMDB_STATE_TOKEN || undefined);
+  if (stateToken !== undefined && !/^[\x21-\x7e]+$/.test(stateToken)) {
+    throw new UsageError("--state-token (or $CMDB_STATE_TOKEN) must be printable ASCII without spaces");
+  }
+  const cors = values.cors === undefined ? undefined : parseOrigin(values.cors);
   let world: World | undefined;
   if (values.world !== undefined) {
     try {
@@ -69,21 +98,52 @@ export async function runServe(args: string[], io: CliIo, stopSignal?: Promise<u
       throw error;
     }
   }
+  const stateSetup = !values["no-state-setup"];
+  if (stateSetup && stateToken === undefined && !isLoopback(values.host)) {
+    io.stderr(
+      `cmdb-contract serve: warning: listening on ${values.host} without --state-token: anyone who reaches the port ` +
+        "can replace the world through POST /_cmdb/state (only requests naming this address in Host are served)\n",
+    );
+  }
   const running = await startReferenceCmdb({
     host: values.host,
     port,
-    stateSetup: !values["no-state-setup"],
+    stateSetup,
+    ...(stateToken !== undefined ? { stateToken } : {}),
+    ...(cors !== undefined ? { cors } : {}),
     ...(world ? { world } : {}),
     ...(fault ? { fault } : {}),
   });
   io.stdout(`reference CMDB listening on ${running.url}\n`);
-  if (!values["no-state-setup"]) io.stdout(`state setup: POST ${running.stateSetupUrl}\n`);
+  if (stateSetup) {
+    const guard = stateToken === undefined ? "" : " (with Authorization: Bearer <state token>)";
+    io.stdout(`state setup: POST ${running.stateSetupUrl}${guard}\n`);
+  }
+  if (cors !== undefined) io.stdout(`CORS: pages of ${cors} may call the ESB operations\n`);
   io.stdout(`world: ${values.world ?? "empty (load one with --world FILE or POST /_cmdb/state)"}\n`);
   if (fault) io.stdout(`fault: ${fault} (${FAULT_DESCRIPTIONS[fault]})\n`);
   await (stopSignal ?? waitForSignal());
   await running.close();
   io.stdout("reference CMDB stopped\n");
   return 0;
+}
+
+function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return bare === "localhost" || bare === "::1" || /^127\.\d+\.\d+\.\d+$/.test(bare);
+}
+
+function parseOrigin(value: string): string {
+  let origin: string | undefined;
+  try {
+    origin = new URL(value).origin;
+  } catch {
+    origin = undefined;
+  }
+  if (origin === undefined || origin === "null" || origin !== value.replace(/\/$/, "")) {
+    throw new UsageError(`--cors must be an origin such as http://localhost:5173 (scheme, host, port), not "${value}"`);
+  }
+  return origin;
 }
 
 function waitForSignal(): Promise<string> {

@@ -22,7 +22,7 @@ import {
   verify,
 } from "../contracts/verify/index.ts";
 import { writeFiles } from "../generator/write-files.ts";
-import { type CliIo, parseCommandArgs, UsageError } from "./io.ts";
+import { type CliIo, parseCommandArgs, parseIntegerOption, UsageError } from "./io.ts";
 
 /** The environment variable that holds the state-setup endpoint's bearer token (as `serve` reads it). */
 const STATE_TOKEN_ENV = "CMDB_STATE_TOKEN";
@@ -37,6 +37,8 @@ With no --provider-url it starts the embedded reference CMDB on a free loopback 
 Options:
   --provider-url URL       the provider's ESB base URL, e.g. http://127.0.0.1:8080
   --state-setup-url URL    its state-setup endpoint (default <provider-url>/_cmdb/state)
+  --state-token TOKEN      send Authorization: Bearer TOKEN with every state-setup request, for a provider
+                           started with serve --state-token (default $CMDB_STATE_TOKEN); never printed
   --live FILE              a real CMDB whose state cannot be set up: FILE (YAML/JSON) names bk_biz_id,
                            non_templated_module, templated_module, hosts, auth and optionally
                            process_template_ids; the secret comes from $CMDB_BK_APP_SECRET. Without
@@ -52,11 +54,11 @@ Options:
   --pacts DIR              the pact files to verify (default contracts/pacts/)
   --junit FILE             also write a JUnit XML report (for CI); missing folders are created
   --json FILE              also write a machine-readable JSON report; missing folders are created
-  --timeout-ms N           per-request timeout, 1 to 600000 (default ${DEFAULT_TIMEOUT_MS}); responses over
+  --timeout-ms N           per-request timeout, 1 to 2147483647 (default ${DEFAULT_TIMEOUT_MS}); responses over
                            ${DEFAULT_MAX_RESPONSE_BYTES} bytes are failures
-  --property-runs N        random cases of the property-based check, 0 to 100000 (default
+  --property-runs N        random cases of the property-based check, 0 to 1000000 (default
                            ${DEFAULT_PROPERTY_RUNS}); 0 skips it and the summary says so
-  --fuzz-runs N            fuzz cases, 0 to 100000 (default ${DEFAULT_FUZZ_RUNS}), spread over ${MUTATION_CLASSES.length} kinds of body: valid,
+  --fuzz-runs N            fuzz cases, 0 to 1000000 (default ${DEFAULT_FUZZ_RUNS}), spread over ${MUTATION_CLASSES.length} kinds of body: valid,
                            null/number/array where an object belongs, a required field missing, wrong types,
                            out-of-range integers, over-long and multi-byte strings, unknown keys, duplicate
                            entries, empty and oversized arrays; each answer must keep the envelope and carry a code
@@ -108,10 +110,15 @@ export async function runVerify(args: string[], io: CliIo, env: NodeJS.ProcessEn
     io.stdout(VERIFY_HELP);
     return 0;
   }
-  const timeoutMs = integerOption("timeout-ms", values["timeout-ms"], DEFAULT_TIMEOUT_MS, 1, 600_000);
-  const propertyRuns = integerOption("property-runs", values["property-runs"], DEFAULT_PROPERTY_RUNS, 0, 100_000);
-  const fuzzRuns = integerOption("fuzz-runs", values["fuzz-runs"], DEFAULT_FUZZ_RUNS, 0, 100_000);
-  const seed = integerOption("seed", values.seed, DEFAULT_PROPERTY_SEED, 0, 2_147_483_647);
+  // setTimeout's largest delay; fast-check's seeds are 32-bit.
+  const timeoutMs = parseIntegerOption("timeout-ms", values["timeout-ms"], DEFAULT_TIMEOUT_MS, {
+    min: 1,
+    max: 2 ** 31 - 1,
+  });
+  const runs = { min: 0, max: 1_000_000 };
+  const propertyRuns = parseIntegerOption("property-runs", values["property-runs"], DEFAULT_PROPERTY_RUNS, runs);
+  const fuzzRuns = parseIntegerOption("fuzz-runs", values["fuzz-runs"], DEFAULT_FUZZ_RUNS, runs);
+  const seed = parseIntegerOption("seed", values.seed, DEFAULT_PROPERTY_SEED, { min: 0, max: 2 ** 31 - 1 });
   const skip = (values.skip ?? []).map((name) => {
     if (!(SKIP_NAMES as readonly string[]).includes(name)) {
       throw new UsageError(`--skip: "${name}" is not a rule; one of ${SKIP_NAMES.join(", ")}`);
@@ -183,15 +190,6 @@ export async function runVerify(args: string[], io: CliIo, env: NodeJS.ProcessEn
 function couldNotRun(io: CliIo, message: string): number {
   io.stderr(`cmdb-contract verify: could not run: ${message}\n`);
   return 2;
-}
-
-function integerOption(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`--${name}: expected a whole number from ${min} to ${max}, got "${value}"`);
-  }
-  return n;
 }
 
 async function writeAtomically(file: string, text: string): Promise<void> {

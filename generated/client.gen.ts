@@ -167,6 +167,13 @@ export interface CmdbErrorCodes {
    */
   readonly 1199046: "CCErrCommCheckAuthorizeFailed";
   /**
+   * CCErrCommGenerateRecordIDFailed (cmdb): The ID sequence cannot hand out a new service instance or process ID; unreachable in a healthy CMDB, answered by a stand-in that has run out of IDs (past 2^53 - 1, the largest integer JSON parsers read exactly). Nothing is created.
+   * ID 序列无法分配新的服务实例或进程 ID；正常的 CMDB 不会出现，替身 CMDB 的 ID 用尽（超过 JSON 解析器能精确读取的最大整数 2^53 - 1）时返回。不会创建任何数据。
+   * 生成记录ID失败 / generate record id failed
+   * Operations: createServiceInstance.
+   */
+  readonly 1199058: "CCErrCommGenerateRecordIDFailed";
+  /**
    * CCErrTooManyRequestErr (cmdb): An apiserver rate-limit rule matched.
    * 命中 apiserver 的限流规则。
    * 请求过多 / too many requests
@@ -246,7 +253,7 @@ export interface CmdbClient {
    * @param params - The interface parameters; the client merges the auth fields into the body.
    * @param options - An `AbortSignal`, a timeout or headers for this call.
    * @returns The envelope's `data`.
-   * @throws {@link CmdbApiError} when the envelope has `result: false`; its `code` is one of 1101034, 1108008, 1110056, 1113004, 1113016, 1113018, 1199000, 1199004, 1199006, 1199007, 1199009, 1199010, 1199011, 1199015, 1199016, 1199017, 1199018, 1199025, 1199035, 1199045, 1199046, 1199997, 1199998, 1306000, 1306406, 1306429, 9900403.
+   * @throws {@link CmdbApiError} when the envelope has `result: false`; its `code` is one of 1101034, 1108008, 1110056, 1113004, 1113016, 1113018, 1199000, 1199004, 1199006, 1199007, 1199009, 1199010, 1199011, 1199015, 1199016, 1199017, 1199018, 1199025, 1199035, 1199045, 1199046, 1199058, 1199997, 1199998, 1306000, 1306406, 1306429, 9900403.
    * @throws {@link CmdbHttpError} on a non-2xx status, a body that is not JSON or an envelope of the wrong shape.
    * @throws {@link CmdbTimeoutError} when no answer arrives within `timeoutMs`.
    */

@@ -2,14 +2,15 @@
  * The reference CMDB without the network: turns a request (method, path, headers, body text) into a response
  * (status, headers, body text) over its state. The HTTP server in `server.ts` is a thin shell around it.
  */
-import { randomUUID } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 import { authenticate, authorize, type Permission } from "./auth.ts";
 import type { FaultName } from "./faults.ts";
 import { type CmdbFailure, COMPONENT_NOT_FOUND, fail, formatMessage, type Language } from "./messages.ts";
 import { OPERATIONS, type OperationResult } from "./operations.ts";
 import { loadProviderSpec, type ProviderSpec } from "./spec-data.ts";
+import { handleStateRequest, type StateAccess } from "./state-endpoint.ts";
 import { type CmdbState, createState, snapshotState } from "./store.ts";
-import { parseWorld, type World, WorldError } from "./world.ts";
+import { parseWorld, type World } from "./world.ts";
 
 /** The ESB prefix of every operation route. */
 export const ESB_PREFIX = "/api/c/compapi/v2/cc/";
@@ -26,6 +27,8 @@ export interface CmdbRequest {
   path: string;
   headers: Readonly<Record<string, string | string[] | undefined>>;
   body: string | undefined;
+  /** Where the server listens (host as in a URL, `[…]` for IPv6), for the state endpoint's Host check. */
+  listen?: { host: string; port: number };
 }
 
 /** A response as the core answers it. */
@@ -40,6 +43,10 @@ export interface ReferenceCmdbOptions {
   world?: World;
   fault?: FaultName;
   stateSetup?: boolean;
+  /** Who may call the state endpoint (default: this machine only, no token). */
+  stateAccess?: StateAccess;
+  /** A browser origin (`http://localhost:5173`) whose pages may call the ESB operations; default none. */
+  cors?: string;
   clock?: () => Date;
 }
 
@@ -61,46 +68,56 @@ export function createReferenceCmdb(options: ReferenceCmdbOptions = {}): Referen
   const clock = options.clock ?? (() => new Date());
   const faults: ReadonlySet<FaultName> = new Set(options.fault ? [options.fault] : []);
   const stateSetup = options.stateSetup ?? true;
+  const stateAccess = options.stateAccess ?? {};
+  const cors = options.cors;
   // The state keeps parts of the world; a copy means a caller's later edits to its object change nothing here.
   const load = (world: World): CmdbState => createState(spec, structuredClone(world), formatTime(clock()));
   let state = load(parseWorld(options.world ?? {}, "options.world"));
   const setWorld = (world: World): void => {
     state = load(world);
   };
+  const answerOperation = (request: CmdbRequest, path: string): CmdbResponse => {
+    const name = path.startsWith(ESB_PREFIX)
+      ? path.slice(ESB_PREFIX.length, path.endsWith("/") ? -1 : undefined)
+      : undefined;
+    const operation = name === undefined ? undefined : OPERATIONS.get(name);
+    const language = languageOf(request.headers);
+    if (!operation) {
+      return envelope(spec, faults, language, { ok: false, failure: fail(COMPONENT_NOT_FOUND) }, null, 404);
+    }
+    if (request.method !== "POST") {
+      const unsupported = fail(1306406, `method ${request.method} is not supported; call ${name} with POST`);
+      return envelope(spec, faults, language, failure(unsupported), null);
+    }
+    const body = request.body === undefined ? undefined : parseBody(request.body);
+    if (!body) return envelope(spec, faults, language, failure(fail(body === undefined ? 1199004 : 1199000)), null);
+    const user = authenticate(state, body);
+    if (!user.ok) return envelope(spec, faults, language, failure(user.failure), null);
+    const bizId = typeof body.bk_biz_id === "number" && Number.isInteger(body.bk_biz_id) ? body.bk_biz_id : 0;
+    const permission = authorize(state, user.user, operation.action, bizId);
+    if (permission) return envelope(spec, faults, language, failure(fail(9900403)), permission);
+    if (faults.has("non-object-entry-500") && name === "create_service_instance" && hasNonObjectEntry(body)) {
+      return {
+        status: 500,
+        headers: { "content-type": "text/html" },
+        body: "<html><body>500 Internal Server Error</body></html>",
+      };
+    }
+    const result = operation.run({ spec, state, faults, now: formatTime(clock()), language }, body);
+    return envelope(spec, faults, language, result, null);
+  };
   return {
     setWorld,
     snapshot: () => snapshotState(state),
     handle(request) {
-      const path = request.path.split("?")[0] ?? "";
-      if (stateSetup && path === STATE_SETUP_PATH) return handleStateSetup(request, setWorld);
-      const name = path.startsWith(ESB_PREFIX) ? path.slice(ESB_PREFIX.length).replace(/\/$/, "") : undefined;
-      const operation = name === undefined ? undefined : OPERATIONS.get(name);
-      const language = languageOf(request.headers);
-      if (!operation) {
-        return envelope(spec, faults, language, { ok: false, failure: fail(COMPONENT_NOT_FOUND) }, null, 404);
-      }
-      const answer = (result: OperationResult, permission: Permission | null = null): CmdbResponse =>
-        envelope(spec, faults, language, result, permission);
-      if (request.method !== "POST") {
-        return answer(failure(fail(1306406, `method ${request.method} is not supported; call ${name} with POST`)));
-      }
-      if (request.body === undefined) return answer(failure(fail(1199004)));
-      const body = parseBody(request.body);
-      if (!body) return answer(failure(fail(1199000)));
-      const user = authenticate(state, body);
-      if (!user.ok) return answer(failure(user.failure));
-      const bizId = typeof body.bk_biz_id === "number" && Number.isInteger(body.bk_biz_id) ? body.bk_biz_id : 0;
-      const permission = authorize(state, user.user, operation.action, bizId);
-      if (permission) return answer(failure(fail(9900403)), permission);
-      if (faults.has("non-object-entry-500") && name === "create_service_instance" && hasNonObjectEntry(body)) {
-        return {
-          status: 500,
-          headers: { "content-type": "text/html" },
-          body: "<html><body>500 Internal Server Error</body></html>",
-        };
-      }
-      const ctx = { spec, state, faults, now: formatTime(clock()), language };
-      return answer(operation.run(ctx, body));
+      const query = request.path.indexOf("?");
+      const path = query === -1 ? request.path : request.path.slice(0, query);
+      if (stateSetup && path === STATE_SETUP_PATH) return handleStateRequest(request, stateAccess, parseBody, setWorld);
+      const origin = cors === undefined ? undefined : headerOf(request.headers, "origin");
+      if (request.method === "OPTIONS" && origin !== undefined) return answerPreflight(request, cors, origin);
+      const response = answerOperation(request, path);
+      if (origin !== undefined && origin === cors) Object.assign(response.headers, corsHeaders(origin));
+      return response;
     },
   };
 }
@@ -127,37 +144,36 @@ export function formatTime(date: Date): string {
 let lastSecond = Number.NaN;
 let lastFormatted = "";
 
-function handleStateSetup(request: CmdbRequest, setWorld: (world: World) => void): CmdbResponse {
-  const reply = (status: number, value: unknown): CmdbResponse => ({
-    status,
-    headers: { "content-type": "application/json; charset=utf-8" },
-    body: JSON.stringify(value),
-  });
-  if (request.method !== "POST") return reply(405, { result: false, message: "use POST" });
-  if (request.body === undefined) return reply(413, { result: false, message: "the body is too large" });
-  const body = parseBody(request.body);
-  if (!body) return reply(400, { result: false, message: "the body must be a JSON object" });
-  const action = body.action ?? "setup";
-  if (action === "teardown") {
-    setWorld({});
-    return reply(200, { result: true });
+// A browser's preflight: allowed for the one `--cors` origin, refused (without CORS headers) for any other.
+function answerPreflight(request: CmdbRequest, cors: string | undefined, origin: string): CmdbResponse {
+  if (origin !== cors) {
+    return {
+      status: 403,
+      headers: { "content-type": "application/json; charset=utf-8", vary: "Origin" },
+      body: JSON.stringify({ result: false, message: `origin ${JSON.stringify(origin)} is not the --cors origin` }),
+    };
   }
-  if (action !== "setup") {
-    return reply(400, {
-      result: false,
-      message: `action must be "setup" or "teardown", not ${JSON.stringify(action)}`,
-    });
-  }
-  const params = (body.params ?? {}) as Record<string, unknown>;
-  try {
-    setWorld(parseWorld(params.world ?? {}, "params.world"));
-  } catch (error) {
-    if (error instanceof WorldError) {
-      return reply(400, { result: false, message: error.message, problems: error.problems });
-    }
-    throw error;
-  }
-  return reply(200, { result: true });
+  const asked = headerOf(request.headers, "access-control-request-headers");
+  return {
+    status: 204,
+    headers: {
+      ...corsHeaders(origin),
+      "access-control-allow-methods": "POST",
+      // Only the ESB operations answer CORS; the origin is the one the operator named, so its headers are fine.
+      "access-control-allow-headers": asked && /^[\w\-, ]+$/.test(asked) ? asked : "content-type",
+      "access-control-max-age": "600",
+    },
+    body: "",
+  };
+}
+
+function corsHeaders(origin: string): Record<string, string> {
+  return { "access-control-allow-origin": origin, "access-control-expose-headers": "x-request-id", vary: "Origin" };
+}
+
+function headerOf(headers: CmdbRequest["headers"], name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 function envelope(
@@ -168,7 +184,14 @@ function envelope(
   permission: Permission | null,
   status = 200,
 ): CmdbResponse {
-  const requestId = randomUUID().replace(/-/g, "");
+  const requestId = nextRequestId();
+  const headers = { "content-type": "application/json; charset=utf-8", "x-request-id": requestId };
+  if (result.ok && faults.size === 0) {
+    // The hot path: the same key order as below, without building and walking an envelope object.
+    const data = JSON.stringify(result.data) ?? "null";
+    const text = `{"result":true,"code":0,"message":"success","permission":null,"request_id":"${requestId}","data":${data}}`;
+    return { status, headers, body: text };
+  }
   const actual = result.ok ? 0 : result.failure.code;
   const code = actual === 1199000 && faults.has("unlisted-code") ? 1199001 : actual;
   let body: Record<string, unknown>;
@@ -186,11 +209,19 @@ function envelope(
     if (faults.has("http-400-on-business-error") && status === 200) status = 400;
   }
   if (faults.has("code-as-string")) body.code = String(code);
-  return {
-    status,
-    headers: { "content-type": "application/json; charset=utf-8", "x-request-id": requestId },
-    body: JSON.stringify(body),
-  };
+  return { status, headers, body: JSON.stringify(body) };
+}
+
+// 32 hex digits from a pool of random bytes refilled 256 IDs at a time: one call into crypto per 256 requests.
+const ID_POOL = Buffer.alloc(16 * 256);
+let idOffset = ID_POOL.length;
+function nextRequestId(): string {
+  if (idOffset === ID_POOL.length) {
+    randomFillSync(ID_POOL);
+    idOffset = 0;
+  }
+  idOffset += 16;
+  return ID_POOL.toString("hex", idOffset - 16, idOffset);
 }
 
 function failure(f: CmdbFailure): OperationResult {
@@ -206,22 +237,19 @@ function languageOf(headers: CmdbRequest["headers"]): Language {
 // A JSON object, or null for anything else (not JSON, another JSON type, or nested deeper than MAX_JSON_DEPTH).
 function parseBody(text: string): Record<string, unknown> | null {
   // An empty body decodes to zero values in Go (cmdb-semantics §1.1); ESB then finds no credentials.
-  if (text.trim() === "") return {};
-  // Deep nesting in a large body is refused before JSON.parse spends seconds on it; small bodies parse fast.
-  if (text.length > PRESCAN_BYTES && textExceedsDepth(text, MAX_JSON_DEPTH)) return null;
+  if (!/\S/.test(text)) return {};
+  // Depth is read from the text before JSON.parse: a deep body is refused without building it, and one pass over
+  // the characters costs less than walking the parsed value.
+  if (textExceedsDepth(text, MAX_JSON_DEPTH)) return null;
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     return null;
   }
-  if (value === null || typeof value !== "object" || Array.isArray(value) || valueExceedsDepth(value, MAX_JSON_DEPTH)) {
-    return null;
-  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
   return value as Record<string, unknown>;
 }
-
-const PRESCAN_BYTES = 16 * 1024;
 
 function textExceedsDepth(text: string, limit: number): boolean {
   let depth = 0;
@@ -235,18 +263,6 @@ function textExceedsDepth(text: string, limit: number): boolean {
     else if (c === 123 || c === 91) {
       if (++depth > limit) return true;
     } else if (c === 125 || c === 93) depth--;
-  }
-  return false;
-}
-
-function valueExceedsDepth(root: object, limit: number): boolean {
-  const stack: [object, number][] = [[root, 1]];
-  for (let item = stack.pop(); item; item = stack.pop()) {
-    const [node, depth] = item;
-    if (depth > limit) return true;
-    for (const child of Array.isArray(node) ? node : Object.values(node)) {
-      if (child !== null && typeof child === "object") stack.push([child as object, depth + 1]);
-    }
   }
   return false;
 }

@@ -49,6 +49,11 @@ export interface Operation {
 export const MAX_CREATE_INSTANCES = 100;
 /** cmdb-semantics §6: `delete_service_instance` takes at most 500 IDs. */
 export const MAX_DELETE_INSTANCES = 500;
+/**
+ * The reference CMDB's own bound on one create's work (not a CMDB rule): more processes answer 1199035 before any is
+ * built. 100 instances of a service template with its 50 process templates (`WORLD_LIMITS`) make exactly this many.
+ */
+export const MAX_CREATE_PROCESSES = 5_000;
 /** cmdb-semantics §1.2 step 9: `ServiceInstance.Validate` limits the name to 256 bytes. */
 const MAX_NAME_BYTES = 256;
 
@@ -99,6 +104,10 @@ export function createServiceInstance(ctx: OperationContext, body: Readonly<Reco
     const badHosts = [...new Set(instances.map((i) => i.bk_host_id))].filter((id) => !module.hostIds.has(id));
     if (badHosts.length > 0) return failed(1110056, badHosts);
   }
+  const processCount = serviceTemplate
+    ? instances.length * serviceTemplate.processTemplates.length
+    : instances.reduce((n, i) => n + i.processes.length, 0);
+  if (processCount > MAX_CREATE_PROCESSES) return failed(1199035, "create processes", MAX_CREATE_PROCESSES);
 
   // Step 9: CS creates each instance (and, on a templated module, its processes from the templates).
   const staged: StagedInstance[] = [];
@@ -128,6 +137,8 @@ export function createServiceInstance(ctx: OperationContext, body: Readonly<Reco
       }
       stagedKeys.add(key);
     }
+    // An ID past 2^53 - 1 would collide with its neighbour once parsed as JSON: out of IDs (cmdb-semantics §4.4).
+    if (nextInstanceId > Number.MAX_SAFE_INTEGER) return abort(fail(1199058));
     const instance: StoredInstance = {
       id: nextInstanceId++,
       bk_biz_id: bizId,
@@ -159,6 +170,7 @@ export function createServiceInstance(ctx: OperationContext, body: Readonly<Reco
         const checked = validateRawProcess(spec, process.process_info ?? {});
         if (!checked.ok) return abort(checked.failure);
         values.push(checked.value);
+        if (nextProcessId > Number.MAX_SAFE_INTEGER) return abort(fail(1199058));
         entry.processes.push(buildProcess(state, entry.instance, nextProcessId++, 0, checked.value, ctx.now));
       }
       if (entry.instance.name === "") entry.instance.name = buildInstanceName(host, values[0]);
@@ -181,6 +193,7 @@ export function createServiceInstance(ctx: OperationContext, body: Readonly<Reco
         if (!checked.ok) return abort(fail(1199011, formatMessage(spec, checked.failure, ctx.language)));
         values = checked.value;
       }
+      if (nextProcessId > Number.MAX_SAFE_INTEGER) return abort(fail(1199058));
       entry.processes.push(buildProcess(state, entry.instance, nextProcessId++, processTemplate.id, values, ctx.now));
     }
   }

@@ -1,12 +1,18 @@
 /**
  * The HTTP shell of the reference CMDB: a `node:http` server on loopback that reads bodies up to a limit and hands
- * them to the core of `app.ts`.
+ * them to the core of `app.ts`. It bounds what one client can hold: a request must arrive whole within a time limit
+ * (else 408), and only so many connections are open at once (more are closed as they arrive).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createReferenceCmdb, DEFAULT_MAX_BODY_BYTES, STATE_SETUP_PATH } from "./app.ts";
 import type { FaultName } from "./faults.ts";
-import type { World } from "./world.ts";
+import { WORLD_LIMITS, type World } from "./world.ts";
+
+/** A request (headers and body) must arrive whole within this time, or it is answered 408 and closed. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** Open connections beyond this are closed as they arrive. */
+export const DEFAULT_MAX_CONNECTIONS = 256;
 
 /** Options of {@link startReferenceCmdb}. */
 export interface StartReferenceCmdbOptions {
@@ -18,8 +24,16 @@ export interface StartReferenceCmdbOptions {
   fault?: FaultName;
   /** Default true: serve `POST /_cmdb/state`. */
   stateSetup?: boolean;
-  /** Default 2 MiB; a larger body answers 1199004. */
+  /** Default 2 MiB; a larger body answers 1199004 (the state endpoint takes a world of up to 4 MiB). */
   maxBodyBytes?: number;
+  /** The state endpoint's bearer token; with it, any Host that sends the token may set the state. */
+  stateToken?: string;
+  /** The one browser origin allowed to call the ESB operations (CORS); default none. */
+  cors?: string;
+  /** Default {@link DEFAULT_REQUEST_TIMEOUT_MS}: a request not received whole by then is answered 408. */
+  requestTimeoutMs?: number;
+  /** Default {@link DEFAULT_MAX_CONNECTIONS}. */
+  maxConnections?: number;
   /** The time of `create_time`/`last_time`; default the real time. */
   clock?: () => Date;
 }
@@ -45,32 +59,50 @@ export async function startReferenceCmdb(options: StartReferenceCmdbOptions = {}
     ...(options.world ? { world: options.world } : {}),
     ...(options.fault ? { fault: options.fault } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.cors ? { cors: options.cors } : {}),
+    stateAccess: options.stateToken === undefined ? {} : { token: options.stateToken },
     stateSetup: options.stateSetup ?? true,
   });
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const server = createServer({ keepAliveTimeout: 5_000 }, (req, res) => {
-    readBody(req, maxBodyBytes, (body) => {
-      let response: ReturnType<typeof cmdb.handle>;
-      try {
-        response = cmdb.handle({ method: req.method ?? "GET", path: req.url ?? "/", headers: req.headers, body });
-      } catch (error) {
-        // A defect must still answer an envelope, never a hung connection.
-        response = {
-          status: 200,
-          headers: { "content-type": "application/json; charset=utf-8" },
-          body: JSON.stringify({
-            result: false,
-            code: 1199998,
-            message: `Unknown or unrecognized error: ${error instanceof Error ? error.message : String(error)}`,
-            permission: null,
-            request_id: "00000000000000000000000000000000",
-            data: null,
-          }),
-        };
-      }
-      send(res, response, body === undefined);
-    });
-  });
+  const timeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  // Node checks the deadline every `connectionsCheckingInterval`; starting that much earlier answers within `timeout`.
+  const checkEvery = Math.max(5, Math.min(1_000, Math.floor(timeout / 10)));
+  // Set once listening, before any request can arrive.
+  let listen = { host: "", port: 0 };
+  const server = createServer(
+    {
+      keepAliveTimeout: 5_000,
+      requestTimeout: Math.max(1, timeout - checkEvery),
+      headersTimeout: Math.max(1, timeout - checkEvery),
+      connectionsCheckingInterval: checkEvery,
+    },
+    (req, res) => {
+      const url = req.url ?? "/";
+      const limit = url.startsWith(STATE_SETUP_PATH) ? Math.max(maxBodyBytes, WORLD_LIMITS.maxBytes) : maxBodyBytes;
+      readBody(req, limit, (body) => {
+        let response: ReturnType<typeof cmdb.handle>;
+        try {
+          response = cmdb.handle({ method: req.method ?? "GET", path: url, headers: req.headers, body, listen });
+        } catch (error) {
+          // A defect must still answer an envelope, never a hung connection.
+          response = {
+            status: 200,
+            headers: { "content-type": "application/json; charset=utf-8" },
+            body: JSON.stringify({
+              result: false,
+              code: 1199998,
+              message: `Unknown or unrecognized error: ${error instanceof Error ? error.message : String(error)}`,
+              permission: null,
+              request_id: "00000000000000000000000000000000",
+              data: null,
+            }),
+          };
+        }
+        send(res, response, body === undefined);
+      });
+    },
+  );
+  server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {
@@ -80,6 +112,7 @@ export async function startReferenceCmdb(options: StartReferenceCmdbOptions = {}
   });
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  listen = { host, port: address.port };
   const url = `http://${host}:${address.port}`;
   return {
     url,
@@ -129,10 +162,8 @@ function send(
   response: { status: number; headers: Record<string, string>; body: string },
   close: boolean,
 ): void {
-  const headers: Record<string, string | number> = {
-    ...response.headers,
-    "content-length": Buffer.byteLength(response.body),
-  };
+  const headers: Record<string, string | number> = response.headers;
+  headers["content-length"] = Buffer.byteLength(response.body);
   if (close) headers.connection = "close";
   res.writeHead(response.status, headers);
   res.end(response.body);

@@ -2,7 +2,7 @@
  * A world: the CMDB state a scenario starts from (DESIGN.md "A world", `spec/world.schema.json`), and how to read
  * and validate one.
  */
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { extname } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { escapePointer } from "../spec/load-spec.ts";
@@ -82,6 +82,18 @@ export interface World {
   next_ids?: { service_instance?: number; process?: number };
 }
 
+/**
+ * What a world may hold, so that loading one and creating on it stay quick and small: its size as JSON (or as a
+ * `--world` file), its rows (items of every list at any depth, plus the entries of `tokens`), and the process
+ * templates of one service template (also `maxItems` in `spec/world.schema.json`), which with at most 100 instances
+ * per create bounds a templated create to 5,000 processes.
+ */
+export const WORLD_LIMITS = {
+  maxBytes: 4 * 1024 * 1024,
+  maxRows: 50_000,
+  maxProcessTemplatesPerServiceTemplate: 50,
+} as const;
+
 /** One problem of a world: where (JSON pointer) and what. */
 export interface WorldProblem {
   pointer: string;
@@ -102,15 +114,25 @@ export class WorldError extends Error {
 }
 
 /**
- * Validates a value as a world (schema, then unique IDs) and answers it typed.
+ * Validates a value as a world (row count, schema, unique IDs, then the hosts its modules name) and answers it typed.
  * @throws WorldError listing every problem, each with its JSON pointer.
  * @see spec/world.schema.json
  */
 export function parseWorld(value: unknown, source: string): World {
+  const rows = countRows(value);
+  if (rows > WORLD_LIMITS.maxRows) {
+    // Refused before the schema walks it: the count is cheap, validating a huge world is not.
+    throw new WorldError(source, [
+      {
+        pointer: "",
+        message: `the world has more than ${WORLD_LIMITS.maxRows} rows (items of its lists at any depth, and tokens); split it or trim it`,
+      },
+    ]);
+  }
   const problems: WorldProblem[] = loadProviderSpec()
     .validator.validateWorld(value)
     .map((p) => ({ pointer: p.pointer, message: p.message }));
-  if (problems.length === 0) problems.push(...findDuplicateIds(value as World));
+  if (problems.length === 0) problems.push(...findDuplicateIds(value as World), ...findUnknownHosts(value as World));
   if (problems.length > 0) throw new WorldError(source, problems);
   return value as World;
 }
@@ -122,8 +144,18 @@ export function parseWorld(value: unknown, source: string): World {
 export async function loadWorldFile(path: string): Promise<World> {
   let text: string;
   try {
+    const { size } = await stat(path);
+    if (size > WORLD_LIMITS.maxBytes) {
+      throw new WorldError(path, [
+        {
+          pointer: "",
+          message: `the file has ${size} bytes; a world file may have at most ${WORLD_LIMITS.maxBytes} (${WORLD_LIMITS.maxBytes / 1024 / 1024} MiB)`,
+        },
+      ]);
+    }
     text = await readFile(path, "utf8");
   } catch (error) {
+    if (error instanceof WorldError) throw error;
     throw new WorldError(path, [{ pointer: "", message: `cannot read the file (${describe(error)})` }]);
   }
   let value: unknown;
@@ -181,6 +213,38 @@ function findDuplicateIds(world: World): WorldProblem[] {
     }
   }
   return problems;
+}
+
+// A module's hosts must exist: a create on it would otherwise pass the host check with a host CMDB does not have.
+function findUnknownHosts(world: World): WorldProblem[] {
+  const hosts = new Set((world.hosts ?? []).map((h) => h.bk_host_id));
+  const problems: WorldProblem[] = [];
+  (world.modules ?? []).forEach((m, i) => {
+    (m.host_ids ?? []).forEach((id, j) => {
+      if (!hosts.has(id)) {
+        problems.push({
+          pointer: `/modules/${i}/host_ids/${j}`,
+          message: `host ${id} is not in /hosts; list it there (bk_host_id, bk_host_innerip) or remove it from the module`,
+        });
+      }
+    });
+  });
+  return problems;
+}
+
+// Items of every array at any depth plus the keys of `tokens`; iterative, so a deeply nested YAML file cannot overflow.
+function countRows(value: unknown): number {
+  let rows = 0;
+  const tokens = (value as { tokens?: unknown } | null)?.tokens;
+  if (tokens !== null && typeof tokens === "object" && !Array.isArray(tokens)) rows += Object.keys(tokens).length;
+  const stack: object[] = value !== null && typeof value === "object" ? [value] : [];
+  while (stack.length > 0 && rows <= WORLD_LIMITS.maxRows) {
+    const node = stack.pop() as object;
+    const children: unknown[] = Array.isArray(node) ? node : Object.values(node);
+    if (Array.isArray(node)) rows += node.length;
+    for (const child of children) if (child !== null && typeof child === "object") stack.push(child);
+  }
+  return rows;
 }
 
 function describe(error: unknown): string {

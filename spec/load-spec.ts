@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import type SwaggerParserModule from "@apidevtools/swagger-parser";
+import type { Ajv2020, ErrorObject } from "ajv/dist/2020.js";
 import type * as Yaml from "yaml";
 
 // Loaded through `require` (their CommonJS builds), like openapi-typescript in generator/emit/types.ts: under tsx's
@@ -175,6 +176,7 @@ async function validateSpecDocument(
       problems.push(...toSchemaProblems(error));
     }
   }
+  problems.push(...findSchemaDialectProblems(document));
   for (const key of ["x-cmdb-error-codes", "x-cmdb-template-lock"]) {
     if (!(key in document)) {
       problems.push({ code: "semantic", pointer: `/${key}`, message: `${key} is required: checks and docs read it` });
@@ -210,6 +212,90 @@ function findDanglingRefs(document: Record<string, unknown>): SpecProblem[] {
   };
   visit(document, "");
   return problems;
+}
+
+/**
+ * Every schema object of the document (components, parameters, headers, request and response bodies) checked
+ * against JSON Schema 2020-12, the OpenAPI 3.1 schema dialect: `type: integr` or `required: name` is a problem with
+ * its JSON pointer, where swagger-parser's validation lets it through.
+ */
+export function findSchemaDialectProblems(document: Record<string, unknown>): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  for (const [pointer, schema] of findSchemaObjects(document)) {
+    if (dialectValidator().validateSchema(schema as object)) continue;
+    const errors = dialectValidator().errors ?? [];
+    for (const error of mostSpecific(errors)) {
+      const value = resolvePointer(schema, error.instancePath);
+      problems.push({
+        code: "schema",
+        pointer: `${pointer}${error.instancePath}`,
+        message: `${describeDialectError(error)} (JSON Schema 2020-12, the OpenAPI 3.1 schema dialect), not ${excerpt(value)}`,
+      });
+    }
+  }
+  return problems;
+}
+
+let dialect: Ajv2020 | undefined;
+function dialectValidator(): Ajv2020 {
+  // Loaded on first use, through require like swagger-parser; formats are not this check's business.
+  dialect ??= new (require("ajv/dist/2020.js") as { Ajv2020: typeof Ajv2020 }).Ajv2020({
+    strict: false,
+    allErrors: true,
+    validateFormats: false,
+  });
+  return dialect;
+}
+
+// The schema objects an OpenAPI 3.1 document holds outside other schemas, each with its JSON pointer.
+function findSchemaObjects(document: Record<string, unknown>): [string, unknown][] {
+  const found: [string, unknown][] = [];
+  const components = (document.components ?? {}) as Record<string, unknown>;
+  for (const [name, schema] of Object.entries((components.schemas ?? {}) as Record<string, unknown>)) {
+    found.push([`/components/schemas/${escapePointer(name)}`, schema]);
+  }
+  const visit = (node: unknown, pointer: string): void => {
+    if (node === null || typeof node !== "object") return;
+    for (const [key, value] of Object.entries(node)) {
+      const here = `${pointer}/${escapePointer(key)}`;
+      // Examples are data, extensions are ours; neither holds schema objects.
+      if (key === "example" || key === "examples" || key.startsWith("x-")) continue;
+      if (key === "schema" && value !== null && typeof value === "object") found.push([here, value]);
+      else visit(value, here);
+    }
+  };
+  visit(document.paths, "/paths");
+  for (const [key, value] of Object.entries(components)) {
+    if (key !== "schemas") visit(value, `/components/${escapePointer(key)}`);
+  }
+  return found;
+}
+
+// One error per place: the deepest places only, and at one place an enum or const over the `type` of an anyOf branch.
+function mostSpecific(errors: readonly ErrorObject[]): ErrorObject[] {
+  const deeper = (a: string, b: string): boolean => b.startsWith(`${a}/`);
+  const kept = errors.filter(
+    (e) =>
+      !["anyOf", "oneOf", "allOf", "if"].includes(e.keyword) &&
+      !errors.some((o) => deeper(e.instancePath, o.instancePath)),
+  );
+  const best = new Map<string, ErrorObject>();
+  for (const e of kept) {
+    const current = best.get(e.instancePath);
+    if (!current || (["enum", "const"].includes(e.keyword) && current.keyword === "type")) best.set(e.instancePath, e);
+  }
+  return [...best.values()];
+}
+
+function describeDialectError(error: ErrorObject): string {
+  const params = error.params as { allowedValues?: unknown[] };
+  if (error.keyword === "enum" && params.allowedValues) return `must be one of ${params.allowedValues.join(", ")}`;
+  return error.message ?? "is invalid";
+}
+
+function excerpt(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 /** Resolves a JSON pointer (`/a/b~1c`) inside a value; undefined when any step is missing. */
@@ -260,10 +346,11 @@ function withLine(text: string, problem: SpecProblem): SpecProblem {
   return problem;
 }
 
+// `file:line:column: at #pointer` when both are known: an editor opens the first part, the pointer stands apart.
 function formatLocation(file: string, problem: SpecProblem): string {
-  const line = problem.line === undefined ? "" : `:${problem.line}:${problem.column ?? 1}`;
-  const pointer = problem.pointer === "" ? "" : `#${problem.pointer}`;
-  return `${file}${line}${pointer}`;
+  if (problem.line === undefined) return problem.pointer === "" ? file : `${file}#${problem.pointer}`;
+  const line = `${file}:${problem.line}:${problem.column ?? 1}`;
+  return problem.pointer === "" ? line : `${line}: at #${problem.pointer}`;
 }
 
 function firstLine(message: string): string {

@@ -174,13 +174,11 @@ function validBodies(world: World): { operation: OperationId; body: Record<strin
       body: {
         bk_biz_id: bizId,
         bk_module_id: raw.bk_module_id,
-        instances: raw.host_ids
-          .slice(0, 2)
-          .map((h) => ({
-            bk_host_id: h,
-            service_instance_name: "fuzz",
-            processes: [{ process_template_id: 0, process_info: info }],
-          })),
+        instances: raw.host_ids.slice(0, 2).map((h) => ({
+          bk_host_id: h,
+          service_instance_name: "fuzz",
+          processes: [{ process_template_id: 0, process_info: info }],
+        })),
       },
     });
   }

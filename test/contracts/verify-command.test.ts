@@ -101,6 +101,8 @@ describe("runVerify exit code 2", () => {
 
   it.each([
     [["--timeout-ms", "soon"], /--timeout-ms/],
+    [["--property-runs", "-1"], /--property-runs must be a whole number from 0 to 1000000, not "-1"/],
+    [["--timeout-ms=99999999999"], /--timeout-ms must be a whole number from 1 to 2147483647/],
     [["--provider-url", "ftp://x"], /not an http/],
     [["--live", "x.yaml"], /--live needs --provider-url/],
     [["--bogus"], /bogus/],
@@ -150,5 +152,23 @@ describe("runVerify against the embedded reference CMDB (npm start)", () => {
       expect(text).not.toContain("fixture-secret-not-real");
     }
     expect((await verify(["--help"])).out).toContain("Usage: cmdb-contract verify");
+  });
+});
+
+describe("runVerify --state-token", () => {
+  it("sends the token with every state setup (Pact states included), and never prints it", async () => {
+    const { startReferenceCmdb } = await import("../../provider/server.ts");
+    const token = "state-token-for-verify";
+    const cmdb = await startReferenceCmdb({ stateToken: token });
+    try {
+      const refused = await verify(["--provider-url", cmdb.url, "--property-runs", "2"]);
+      expect(refused.code).toBe(1);
+      expect(refused.out).toMatch(/state setup answered HTTP 401/);
+      const passed = await verify(["--provider-url", cmdb.url, "--property-runs", "2", "--state-token", token]);
+      expect(passed.code, passed.out).toBe(0);
+      expect(passed.out + passed.err + refused.out).not.toContain(token);
+    } finally {
+      await cmdb.close();
+    }
   });
 });

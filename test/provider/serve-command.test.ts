@@ -43,6 +43,51 @@ describe("runServe", () => {
     const text = out.join("");
     expect(text).toContain("--world FILE");
     for (const name of FAULT_NAMES) expect(text).toContain(name);
+    for (const option of ["--state-token TOKEN", "--cors ORIGIN", "$CMDB_STATE_TOKEN"]) expect(text).toContain(option);
+    for (const limit of ["5000 processes", "50000 rows", "4 MiB", "408", "256 open at once", "2^53 - 1"]) {
+      expect(text).toContain(limit);
+    }
+  });
+
+  it("--state-token (or $CMDB_STATE_TOKEN) guards the state endpoint and is never printed", async () => {
+    for (const [args, env] of [
+      [["--state-token", "tok-123"], {}],
+      [[], { CMDB_STATE_TOKEN: "tok-123" }],
+    ] as const) {
+      const { io, out, err } = capture();
+      let stop: (value: unknown) => void = () => {};
+      const exit = runServe([...args], io, new Promise((resolve) => (stop = resolve)), env);
+      for (let i = 0; i < 200 && !out.join("").includes("listening on"); i++)
+        await new Promise((r) => setTimeout(r, 10));
+      const url = /listening on (\S+)/.exec(out.join(""))?.[1] ?? "";
+      const body = { state: "s", action: "teardown" };
+      expect((await post(`${url}/_cmdb/state`, body)).status).toBe(401);
+      expect((await post(`${url}/_cmdb/state`, body, { authorization: "Bearer tok-123" })).status).toBe(200);
+      stop("SIGTERM");
+      expect(await exit).toBe(0);
+      expect(out.join("")).toContain("with Authorization: Bearer <state token>");
+      expect(out.join("") + err.join("")).not.toContain("tok-123");
+    }
+  });
+
+  it("warns when listening beyond loopback without a token", async () => {
+    const { io, err } = capture();
+    // 192.0.2.1 (TEST-NET-1) is on no interface here: the warning comes first, then the listen fails; nothing is sent.
+    await expect(runServe(["--host", "192.0.2.1"], io, Promise.resolve(), {})).rejects.toThrow();
+    expect(err.join("")).toMatch(/warning: listening on 192\.0\.2\.1 without --state-token: anyone who reaches/);
+    const quiet = capture();
+    await expect(
+      runServe(["--host", "192.0.2.1", "--state-token", "t"], quiet.io, Promise.resolve(), {}),
+    ).rejects.toThrow();
+    expect(quiet.err.join("")).toBe("");
+  });
+
+  it.each([
+    ["--cors with a path", ["--cors", "http://localhost:5173/app"], /--cors must be an origin/],
+    ["--cors that is no URL", ["--cors", "localhost"], /--cors must be an origin/],
+    ["a token with spaces", ["--state-token", "a b"], /printable ASCII/],
+  ])("refuses %s with a usage error", async (_name, args, message) => {
+    await expect(runServe(args, capture().io, Promise.resolve(), {})).rejects.toThrow(message);
   });
 
   it("refuses an unknown fault with a usage error (exit 2)", async () => {

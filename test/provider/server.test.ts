@@ -203,14 +203,14 @@ describe("startReferenceCmdb: envelope and routes", () => {
 });
 
 describe("startReferenceCmdb: state setup", () => {
-  it("setup replaces the state, teardown empties it, a missing world is an empty one", async () => {
+  it("setup replaces the state, teardown empties it, an empty world is an empty CMDB", async () => {
     await setWorld(cmdb.stateSetupUrl, designWorld());
     expect((await call("create_service_instance", rawCreateBody())).json.code).toBe(0);
     expect((await post(cmdb.stateSetupUrl, { state: "s", action: "teardown" })).json).toEqual({ result: true });
     expect((await call("create_service_instance", rawCreateBody())).json.code).toBe(1306406);
-    expect((await post(cmdb.stateSetupUrl, { state: "s", action: "setup", params: {} })).json).toEqual({
-      result: true,
-    });
+    await setWorld(cmdb.stateSetupUrl, designWorld());
+    const empty = await post(cmdb.stateSetupUrl, { state: "s", action: "setup", params: { world: {} } });
+    expect(empty.json).toEqual({ result: true });
     expect((await call("create_service_instance", rawCreateBody())).json.code).toBe(1306406);
   });
 

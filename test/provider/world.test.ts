@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { loadWorldFile, parseWorld, WorldError } from "../../provider/world.ts";
+import { loadWorldFile, parseWorld, WORLD_LIMITS, WorldError } from "../../provider/world.ts";
 import { designWorld } from "./fixtures.ts";
 
 let dir: string;
@@ -65,6 +65,16 @@ describe("loadWorldFile", () => {
       },
     ],
     ["text that is not JSON", { given: "{nope", want: [/bad\.json#: not valid JSON or YAML/] }],
+    [
+      "a module naming a host missing from hosts points at it",
+      {
+        given: JSON.stringify({
+          hosts: [{ bk_host_id: 10, bk_host_innerip: "10.0.0.5" }],
+          modules: [{ bk_module_id: 61, bk_biz_id: 2, host_ids: [10, 11] }],
+        }),
+        want: [/bad\.json#\/modules\/0\/host_ids\/1: host 11 is not in \/hosts/],
+      },
+    ],
   ];
 
   it.each(cases)("%s", async (_name, { given, want }) => {
@@ -72,6 +82,16 @@ describe("loadWorldFile", () => {
     await writeFile(file, given);
     const error = await problemsOf(() => loadWorldFile(file));
     for (const pattern of want) expect(error.message).toMatch(pattern);
+  });
+
+  it("a file over the world size limit is refused before it is parsed", async () => {
+    const file = join(dir, "huge.yaml");
+    // A YAML comment: cheap to write, and it would parse as an empty world if the size were not checked first.
+    await writeFile(file, `#${"x".repeat(WORLD_LIMITS.maxBytes)}\n`);
+    const error = await problemsOf(() => loadWorldFile(file));
+    expect(error.message).toMatch(
+      /huge\.yaml#: the file has 4194306 bytes; a world file may have at most 4194304 \(4 MiB\)/,
+    );
   });
 
   it("a missing file is named", async () => {

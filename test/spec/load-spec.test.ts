@@ -56,7 +56,8 @@ describe("loadSpec", () => {
             ),
           want: {
             pointer: "/components/schemas/CreateServiceInstanceParams/properties/instances/items/$ref",
-            text: /NoSuchSchema.*points at nothing/,
+            // The line and column, then the pointer: each can be read (and clicked) on its own.
+            text: /openapi\.yaml:\d+:\d+: at #\/components\/schemas\/CreateServiceInstanceParams\/\S+: \$ref "#\/components\/schemas\/NoSuchSchema" points at nothing/,
           },
         },
       ],
@@ -66,6 +67,30 @@ describe("loadSpec", () => {
           edit: (t) =>
             t.replace("openapi: 3.1.0\ninfo:\n  title:", "openapi: 3.1.0\ninfo:\n  title: [not, a, string]\n  x-was:"),
           want: { pointer: "/info/title", line: 3, text: /must be string/ },
+        },
+      ],
+      [
+        "a schema type that JSON Schema does not know names its pointer",
+        {
+          edit: (t) => t.replace(/(CreateServiceInstanceParams:[\s\S]*?bk_biz_id:\n\s+type: )integer/, "$1integr"),
+          want: {
+            pointer: "/components/schemas/CreateServiceInstanceParams/properties/bk_biz_id/type",
+            text: /must be one of array, boolean, integer, null, number, object, string .*OpenAPI 3\.1 schema dialect\), not "integr"/,
+          },
+        },
+      ],
+      [
+        "a schema keyword of the wrong kind names its pointer",
+        {
+          edit: (t) =>
+            t.replace(
+              "      x-cmdb-seed-table: 接口参数\n",
+              "      x-cmdb-seed-table: 接口参数\n      minProperties: many\n",
+            ),
+          want: {
+            pointer: "/components/schemas/CreateServiceInstanceParams/minProperties",
+            text: /must be integer .*, not "many"/,
+          },
         },
       ],
       [
@@ -102,6 +127,18 @@ describe("loadSpec", () => {
     expect(stderr).toContain(file);
     expect(stderr).toMatch(want.text);
     if (want.pointer) expect(stderr).toContain(`#${want.pointer}`);
+  });
+
+  it("docs refuses an invalid schema too, exiting 2 with its pointer", async () => {
+    const file = join(dir, "docs.openapi.yaml");
+    await writeFile(
+      file,
+      specText.replace(/(ServiceInstanceToCreate:[\s\S]*?bk_host_id:\n\s+type: )integer/, "$1integr"),
+    );
+    const { code, stderr } = await runCommand(runCli, ["docs", "--spec", file, "--out", join(dir, "docs-out")]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(`${file}:`);
+    expect(stderr).toContain("#/components/schemas/ServiceInstanceToCreate/properties/bk_host_id/type");
   });
 
   it("reports an unreadable file by name", async () => {
