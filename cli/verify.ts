@@ -63,7 +63,10 @@ Options:
                            out-of-range integers, over-long and multi-byte strings, unknown keys, duplicate
                            entries, empty and oversized arrays; each answer must keep the envelope and carry a code
                            the spec lists, and a rejected create must change nothing (read back); a failing case is
-                           shrunk to a minimal request; 0 skips the phase and the summary says so (not in --live)
+                           shrunk to a minimal request; 0 skips the phase and the summary says so
+  --fuzz-live              with --live, fuzz the real CMDB too: only creates it rejects before writing anything
+                           (a required field missing, a wrong JSON type outside process_info, an empty or an
+                           oversized instances list); anything a create makes anyway is a failure and is deleted
   --seed N                 seed of the property-based check and the fuzz phase, 0 to 2147483647 (default ${DEFAULT_PROPERTY_SEED})
   --skip RULE              do not run a rule: ${SKIP_NAMES.join(", ")} (repeatable); a skipped rule is
                            reported as skipped, never as passed
@@ -103,6 +106,7 @@ export async function runVerify(args: string[], io: CliIo, env: NodeJS.ProcessEn
     "timeout-ms": { type: "string" },
     "property-runs": { type: "string" },
     "fuzz-runs": { type: "string" },
+    "fuzz-live": { type: "boolean" },
     seed: { type: "string" },
     skip: { type: "string", multiple: true },
   });
@@ -129,6 +133,9 @@ export async function runVerify(args: string[], io: CliIo, env: NodeJS.ProcessEn
     const url = values[key];
     if (url !== undefined && !/^https?:\/\/[^/]+/.test(url))
       throw new UsageError(`--${key}: "${url}" is not an http(s) URL`);
+  }
+  if (values["fuzz-live"] && values.live === undefined) {
+    throw new UsageError("--fuzz-live goes with --live: without it the fuzz phase runs against a world verify sets up");
   }
   if (values.live !== undefined && values["provider-url"] === undefined) {
     throw new UsageError("--live needs --provider-url: the URL of the real CMDB's ESB");
@@ -164,6 +171,7 @@ export async function runVerify(args: string[], io: CliIo, env: NodeJS.ProcessEn
       propertyRuns,
       propertySeed: seed,
       fuzzRuns,
+      ...(values["fuzz-live"] ? { fuzzLive: true } : {}),
       skip,
       ...(live ? { live } : {}),
       onCheck: (check, done, total) => {

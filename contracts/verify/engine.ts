@@ -7,7 +7,7 @@ import { FIXTURES_DIR } from "../shared/worlds.ts";
 import { runScenario } from "./fixtures.ts";
 import { DEFAULT_FUZZ_RUNS, MUTATION_CLASSES, runFuzzCheck } from "./fuzz.ts";
 import { DEFAULT_LIMITS, type HttpLimits, probeTcp } from "./http.ts";
-import { type LiveConfig, runLiveChecks } from "./live.ts";
+import { cleanUp, type LiveConfig, runLiveChecks, worldOfLiveConfig } from "./live.ts";
 import { runPactVerifier } from "./pact-runner.ts";
 import { checkPactsAgainstSpec, loadPacts } from "./pacts.ts";
 import { DEFAULT_PROPERTY_RUNS, DEFAULT_PROPERTY_SEED, runPropertyCheck } from "./property.ts";
@@ -35,6 +35,8 @@ export interface VerifyOptions {
   propertySeed?: number;
   /** Fuzz cases (spread over the mutation classes); 0 skips the fuzz phase (like `skip: ["fuzz"]`). */
   fuzzRuns?: number;
+  /** Live mode only: fuzz the real CMDB too, with bodies it rejects before writing anything. */
+  fuzzLive?: boolean;
   /** Rules (or the property check) not to run; they are reported as skipped, never as passed. */
   skip?: readonly SkipName[];
   /** Live mode: no state setup; only the checks of the live file run. */
@@ -79,7 +81,8 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   const skipped = new Set<SkipName>(options.skip ?? []);
   if (propertyRuns === 0) skipped.add("property");
   const fuzzRuns = options.fuzzRuns ?? DEFAULT_FUZZ_RUNS;
-  if (fuzzRuns === 0 || live) skipped.add("fuzz");
+  const seed = options.propertySeed ?? DEFAULT_PROPERTY_SEED;
+  if (fuzzRuns === 0 || (live && !options.fuzzLive)) skipped.add("fuzz");
   const stateSetupUrl = live
     ? undefined
     : (options.stateSetupUrl ?? `${options.providerUrl.replace(/\/+$/, "")}/_cmdb/state`);
@@ -112,7 +115,9 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
       : part !== undefined && skipped.has(part)
         ? options.skip?.includes(part)
           ? `--skip ${part}`
-          : `--${part}-runs 0`
+          : live && part === "fuzz" && fuzzRuns > 0
+            ? "fuzzing writes to a live CMDB; --fuzz-live allows it"
+            : `--${part}-runs 0`
         : undefined;
     const shown: CheckResult =
       why === undefined
@@ -125,9 +130,18 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   const wanted = (rule: SkipName): boolean => !skipped.has(rule);
 
   if (live) {
+    const fuzzed: CheckResult[] = [];
+    const created: number[] = [];
+    if (wanted("fuzz")) {
+      const fuzzLive = { created, auth: live.auth };
+      const fuzzOptions = { runs: fuzzRuns, seed, listedCodes: listedCodes(spec.document), live: fuzzLive, onProgress };
+      fuzzed.push(...(await runFuzzCheck(session, spec.document, worldOfLiveConfig(live), fuzzOptions)));
+      if (created.length > 0) fuzzed.push(await cleanUp(session, live, created));
+    }
     const liveChecks = await runLiveChecks(session, live, rules, spec.document, onProgress);
-    total = liveChecks.length;
-    for (const check of liveChecks) record(check);
+    total = liveChecks.length + fuzzed.length + (wanted("fuzz") ? 0 : 1);
+    for (const check of [...liveChecks, ...fuzzed]) record(check);
+    if (!wanted("fuzz")) record({ source: "fuzz", name: "fuzz phase", rule: "business-rules", failures: [] });
   } else {
     for (const check of checkPactsAgainstSpec(pacts, spec.document, validator)) record(check);
     const verifiable = pacts.some((p) => p.interactions.some((i) => wanted(ruleOf(i))));
@@ -141,7 +155,6 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
           : { source: "fixture", name: scenario.name, rule: scenario.rule, failures: [] },
       );
     }
-    const seed = options.propertySeed ?? DEFAULT_PROPERTY_SEED;
     record(
       wanted("property") && wanted("template-lock")
         ? await runPropertyCheck(
@@ -161,7 +174,10 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     const world = scenarios[0]?.world ?? {};
     if (wanted("fuzz") && wanted("business-rules")) {
       const fuzzOptions = { runs: fuzzRuns, seed, listedCodes: listedCodes(spec.document), onProgress };
-      for (const check of await runFuzzCheck(session, spec.document, world, fuzzOptions)) record(check);
+      const fuzzChecks = await runFuzzCheck(session, spec.document, world, fuzzOptions);
+      // A provider without a state endpoint gets one fuzz check, not one per class.
+      total += fuzzChecks.length - MUTATION_CLASSES.length;
+      for (const check of fuzzChecks) record(check);
     } else {
       for (const kind of MUTATION_CLASSES) record({ source: "fuzz", name: kind, rule: "business-rules", failures: [] });
     }

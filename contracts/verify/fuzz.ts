@@ -200,15 +200,33 @@ function validBodies(world: World): { operation: OperationId; body: Record<strin
   return bodies;
 }
 
-/** All cases of one class over the valid bodies: an arbitrary that picks a body, a slot and a value. */
+/**
+ * The classes that can run against a real CMDB (`--fuzz-live`): bodies the CMDB rejects while it decodes the request
+ * or in the first checks of §1.2, before anything is written. `process_info` is a free-form map decoded later, so
+ * no live case touches it.
+ * @see cmdb-semantics §1.1 (decoding), §1.2 steps 1-4
+ */
+export const LIVE_SAFE_CLASSES: readonly MutationClass[] = [
+  "a required field missing",
+  "a wrong type",
+  "an empty array",
+  "an oversized array",
+];
+
+/**
+ * All cases of one class over the valid bodies: an arbitrary that picks a body, a slot and a value. With `live`,
+ * only creates, and only slots outside `process_info` (see {@link LIVE_SAFE_CLASSES}).
+ */
 export function fuzzCaseArbitrary(
   document: OpenApiDocument,
   world: World,
   kind: MutationClass,
+  live = false,
 ): fc.Arbitrary<FuzzCase> {
   const paths = readOperationPaths(document);
   const options: fc.Arbitrary<FuzzCase>[] = [];
   for (const { operation, body } of validBodies(world)) {
+    if (live && operation !== "createServiceInstance") continue;
     const post = (document.paths[paths[operation]] as Record<string, unknown> | undefined)?.post as
       | { requestBody?: { content?: Record<string, { schema?: unknown }> } }
       | undefined;
@@ -221,7 +239,8 @@ export function fuzzCaseArbitrary(
     };
     if (kind === "valid")
       options.push(fc.constant({ operation, body: structuredClone(body), mutation: "none (a valid body)" }));
-    for (const slot of slots.filter((s) => s.path.length > 0)) {
+    const usable = slots.filter((s) => s.path.length > 0 && !(live && s.path.includes("process_info")));
+    for (const slot of usable) {
       const at = pointerOf(slot.path);
       const array = typesOf(slot.schema).includes("array") && Array.isArray(getAt(body, slot.path));
       if (kind === "a required field missing" && slot.required)
@@ -270,6 +289,11 @@ export interface FuzzOptions {
   seed: number;
   /** The error codes the spec lists per operation (`x-cmdb-error-codes`). */
   listedCodes: ReadonlyMap<OperationId, ReadonlySet<number>>;
+  /**
+   * Live mode: a real CMDB whose state cannot be set up. Only {@link LIVE_SAFE_CLASSES} run, every create must be
+   * rejected, and the IDs of any create that was not are collected here for deletion.
+   */
+  live?: { created: number[]; auth: Record<string, string> };
   onProgress?: (note: string) => void;
 }
 
@@ -285,15 +309,22 @@ export async function runFuzzCheck(
   options: FuzzOptions,
 ): Promise<CheckResult[]> {
   const checks: CheckResult[] = [];
-  const perClass = Math.max(1, Math.ceil(options.runs / MUTATION_CLASSES.length));
-  for (const [index, kind] of MUTATION_CLASSES.entries()) {
+  if (options.live === undefined && session.stateSetupUnavailable !== undefined) {
+    // Every case needs a world: one failure says why none ran, instead of one per class.
+    const blocked = await setUpState(session, "fuzz phase", "business-rules", world);
+    return [{ source: "fuzz", name: "fuzz phase", rule: "business-rules", failures: blocked ? [blocked] : [] }];
+  }
+  const classes = options.live ? LIVE_SAFE_CLASSES : MUTATION_CLASSES;
+  const perClass = Math.max(1, Math.ceil(options.runs / classes.length));
+  for (const [index, kind] of classes.entries()) {
     const seen = new Map<string, CheckFailure[]>();
     const run = async (c: FuzzCase): Promise<boolean> => {
-      const failures = await runCase(session, world, c, options.listedCodes);
+      const failures = await runCase(session, world, c, options);
       seen.set(JSON.stringify(c), failures);
       return failures.length === 0;
     };
-    const outcome = await fc.check(fc.asyncProperty(fuzzCaseArbitrary(document, world, kind), run), {
+    const arbitrary = fuzzCaseArbitrary(document, world, kind, options.live !== undefined);
+    const outcome = await fc.check(fc.asyncProperty(arbitrary, run), {
       numRuns: perClass,
       seed: options.seed + index,
     });
@@ -309,7 +340,7 @@ export async function runFuzzCheck(
       rule: found[0]?.rule ?? "business-rules",
       failures: found,
     });
-    options.onProgress?.(`fuzz [${index + 1}/${MUTATION_CLASSES.length}] ${kind}`);
+    options.onProgress?.(`fuzz [${index + 1}/${classes.length}] ${kind}`);
   }
   return checks;
 }
@@ -318,13 +349,14 @@ async function runCase(
   session: ProviderSession,
   world: World,
   c: FuzzCase,
-  listedCodes: FuzzOptions["listedCodes"],
+  options: FuzzOptions,
 ): Promise<CheckFailure[]> {
+  const { listedCodes, live } = options;
   const scenario = `fuzz ${c.operation}: ${c.mutation}`;
-  const setupProblem = await setUpState(session, scenario, "business-rules", world);
+  const setupProblem = live ? undefined : await setUpState(session, scenario, "business-rules", world);
   if (setupProblem !== undefined) return [setupProblem];
   const ctx = { rule: "business-rules" as const, scenario, world };
-  const body = { ...defaultAuth(world), ...c.body };
+  const body = { ...(live?.auth ?? defaultAuth(world)), ...c.body };
   const instances = Array.isArray(c.body.instances) ? c.body.instances.length : undefined;
   const step = await sendStep(session, ctx, {
     operation: c.operation,
@@ -355,6 +387,22 @@ async function runCase(
       actual: `${code} (${showValue(envelope.message, 80)})`,
       curl: step.curl,
     });
+  }
+  if (live !== undefined) {
+    const ids = envelope?.result === true && Array.isArray(envelope.data) ? (envelope.data as unknown[]) : [];
+    live.created.push(...ids.filter((id): id is number => Number.isSafeInteger(id)));
+    if (envelope?.result === true) {
+      failures.push({
+        rule: "business-rules",
+        scenario,
+        pointer: "/code",
+        expected: "a rejection (the body is invalid before anything is written)",
+        actual: `0: created ${showValue(envelope.data, 60)} (deleted again at the end of the run)`,
+        curl: step.curl,
+      });
+    }
+    // No world was set up: there is no setup line, and no ID known in advance to read back.
+    return failures;
   }
   if (c.operation === "createServiceInstance" && envelope?.result === false) {
     // Nothing may have been created: the IDs the world hands out next hold no processes.

@@ -39,6 +39,22 @@ export interface LiveConfig {
   hosts: LiveHost[];
 }
 
+/** The world a live file describes, as far as the fuzz phase builds bodies from it (no state is ever set up). */
+export function worldOfLiveConfig(config: LiveConfig): Record<string, unknown> {
+  const hostIds = config.hosts.map((h) => h.bk_host_id);
+  const module = (id: number, templated: boolean) => ({
+    bk_module_id: id,
+    bk_biz_id: config.bk_biz_id,
+    service_template_id: templated ? 1 : 0,
+    default: 0,
+    host_ids: hostIds,
+  });
+  return {
+    businesses: [{ bk_biz_id: config.bk_biz_id }],
+    modules: [module(config.non_templated_module, false), module(config.templated_module, true)],
+  };
+}
+
 /** A live file that cannot be used; `verify` exits 2 on it. */
 export class LiveConfigError extends Error {
   override readonly name = "LiveConfigError";
@@ -367,7 +383,8 @@ async function createAndCompare(
   return outcome.failures;
 }
 
-async function cleanUp(session: ProviderSession, config: LiveConfig, created: number[]): Promise<CheckResult> {
+/** Deletes the service instances a live run created, as one check that fails (naming the IDs) when it cannot. */
+export async function cleanUp(session: ProviderSession, config: LiveConfig, created: number[]): Promise<CheckResult> {
   const name = `live: delete the ${created.length} service instance(s) verify created`;
   return {
     source: "live",

@@ -50,7 +50,9 @@ function instancesOf(cmdb: { snapshot(): unknown }): unknown {
  * Runs `verify --live` against the reference CMDB started with world "demo" (plus instances that already exist on
  * the templated module for `occupiedHosts`) and no state setup.
  */
-async function verifyLive(options: { file?: string; fault?: FaultName; occupiedHosts?: number[] } = {}) {
+async function verifyLive(
+  options: { file?: string; fault?: FaultName; occupiedHosts?: number[]; args?: string[] } = {},
+) {
   const demo = (await loadWorlds()).get("demo") as World;
   const world = {
     ...demo,
@@ -71,7 +73,7 @@ async function verifyLive(options: { file?: string; fault?: FaultName; occupiedH
   const before = instancesOf(cmdb);
   let out = "";
   try {
-    const code = await runVerify(["--provider-url", cmdb.url, "--live", liveFile], {
+    const code = await runVerify(["--provider-url", cmdb.url, "--live", liveFile, ...(options.args ?? [])], {
       stdout: (t) => {
         out += t;
       },
@@ -103,6 +105,32 @@ describe("verify --live", () => {
     // No state was set up in live mode: a failure has a reproduce line and no setup line.
     expect(out).toMatch(/^ {6}reproduce: curl /m);
     expect(out).not.toMatch(/^ {6}setup:/m);
+    expect(after).toEqual(before);
+  });
+});
+
+describe("verify --live and the fuzz phase", () => {
+  it("leaves the fuzz phase out without --fuzz-live, and says why", async () => {
+    const { code, out } = await verifyLive();
+    expect(code, out).toBe(0);
+    expect(out).toMatch(/SKIP fuzz .*fuzzing writes to a live CMDB; --fuzz-live allows it/);
+  });
+
+  it("with --fuzz-live sends only bodies rejected before any write, and changes nothing", async () => {
+    const { code, out, before, after } = await verifyLive({ args: ["--fuzz-live"] });
+    expect(code, out).toBe(0);
+    expect(out).toMatch(/ok {3}fuzz {5}a required field missing: \d+ case/);
+    expect(out).toMatch(/ok {3}fuzz {5}an oversized array: \d+ case/);
+    expect(out).not.toMatch(/fuzz {5}(valid|null where|an unknown key)/);
+    expect(after).toEqual(before);
+  });
+
+  it("with --fuzz-live reports a create that should have been rejected and deletes what it made", async () => {
+    const { code, out, before, after } = await verifyLive({ args: ["--fuzz-live"], fault: "instance-limit-ignored" });
+    expect(code).toBe(1);
+    expect(out).toMatch(/FAIL fuzz {5}an oversized array: .*\/instances with 101 entries/);
+    expect(out).toContain("expected a rejection (the body is invalid before anything is written)");
+    expect(out).toMatch(/live: delete the \d+ service instance\(s\) verify created/);
     expect(after).toEqual(before);
   });
 });
