@@ -1,4 +1,4 @@
-// The verification engine's one door: the CLI, the package's library entry and the bench import this file and
+// The verification engine's one door: the CLI and the package's library entry import this file and
 // nothing else from contracts/verify/. Options go in; a report comes out that is already redacted and safe to print.
 
 export { ProviderUnreachableError, type VerifyOptions, verify } from "./engine.ts";
