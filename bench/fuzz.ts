@@ -3,7 +3,6 @@
  * setup, its checks and, after a rejected create, its read-backs), against a bare loop that sends the same bodies
  * to the same provider without setting up or checking anything, measured in the same run.
  */
-import { spawn } from "node:child_process";
 import fc from "fast-check";
 import { loadWorlds } from "../contracts/shared/worlds.ts";
 import { fuzzCaseArbitrary, MUTATION_CLASSES } from "../contracts/verify/fuzz.ts";
@@ -11,19 +10,12 @@ import { startReferenceCmdb } from "../provider/server.ts";
 import { loadSpec } from "../spec/load-spec.ts";
 import { readOperationPaths } from "../spec/operations.ts";
 import type { BenchFigure } from "./main.ts";
+import { timeCommand } from "./verify.ts";
 
 const RUNS = 520;
 
-async function timeVerify(args: string[]): Promise<number> {
-  const started = performance.now();
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(process.execPath, ["cli/bin.js", "verify", "--skip", "template-lock", ...args], {
-      env: { ...process.env, PACT_DO_NOT_TRACK: "true" },
-      stdio: "ignore",
-    });
-    child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`bench: verify exited ${code}`))));
-  });
-  return performance.now() - started;
+function timeVerify(args: string[]): Promise<number> {
+  return timeCommand(["cli/bin.js", "verify", "--skip", "template-lock", ...args]);
 }
 
 /** Fuzz cases per second through `verify`, against a bare loop sending the same number of such bodies. */

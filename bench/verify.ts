@@ -15,8 +15,8 @@ import type { BenchFigure } from "./main.ts";
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const PACT_VERIFIER = createRequire(import.meta.url).resolve("@pact-foundation/pact-cli/bin/pact-verifier.js");
 
-/** Runs a command to its end and answers its wall time in milliseconds. */
-async function timeCommand(args: string[], expectedCode = 0): Promise<number> {
+/** Runs a node script of the repository to its end and answers its wall time in milliseconds. */
+export async function timeCommand(args: string[], expectedCode = 0): Promise<number> {
   const started = performance.now();
   const code = await new Promise<number | null>((resolve) => {
     const child = spawn(process.execPath, args, {

@@ -57,7 +57,7 @@ export async function setUpState(
 }
 
 /** How a check that needs a provider state reads when the provider has no state-setup endpoint. */
-export const STATE_SETUP_UNAVAILABLE = "the provider's state-setup endpoint is not available (see the note above)";
+const STATE_SETUP_UNAVAILABLE = "the provider's state-setup endpoint is not available (see the note above)";
 
 /** What the steps of one scenario share: the auth fields and the IDs each create step made. */
 interface ScenarioRun {

@@ -206,7 +206,7 @@ function validBodies(world: World): { operation: OperationId; body: Record<strin
  * no live case touches it.
  * @see cmdb-semantics §1.1 (decoding), §1.2 steps 1-4
  */
-export const LIVE_SAFE_CLASSES: readonly MutationClass[] = [
+const LIVE_SAFE_CLASSES: readonly MutationClass[] = [
   "a required field missing",
   "a wrong type",
   "an empty array",

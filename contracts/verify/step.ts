@@ -216,7 +216,7 @@ function authOf(body: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** One difference between an expected (partial) value and what the provider returned. */
-export interface ValueDifference {
+interface ValueDifference {
   pointer: string;
   expected: unknown;
   actual: unknown;
@@ -227,7 +227,7 @@ export interface ValueDifference {
  * position, everything else by JSON equality (an absent key differs from null). Only the expected side is walked,
  * so an arbitrarily deep answer costs no more than the expectation.
  */
-export function compareExpected(expected: unknown, actual: unknown, pointer = ""): ValueDifference[] {
+function compareExpected(expected: unknown, actual: unknown, pointer = ""): ValueDifference[] {
   if (Array.isArray(expected)) {
     if (!Array.isArray(actual) || actual.length !== expected.length) return [{ pointer, expected, actual }];
     return expected.flatMap((item, i) => compareExpected(item, actual[i], `${pointer}/${i}`));
@@ -292,12 +292,12 @@ export function sortProcesses(data: unknown): Record<string, unknown>[] {
 }
 
 /** A difference as the strings a failure prints. */
-export function showDifference(d: ValueDifference): { pointer: string; expected: string; actual: string } {
+function showDifference(d: ValueDifference): { pointer: string; expected: string; actual: string } {
   return { pointer: d.pointer, expected: showValue(d.expected), actual: showValue(d.actual) };
 }
 
 /** The answer as an envelope object, or undefined when there was no answer or it is not a JSON object. */
-export function envelopeOf(exchange: HttpExchange): Record<string, unknown> | undefined {
+function envelopeOf(exchange: HttpExchange): Record<string, unknown> | undefined {
   if (!exchange.ok || exchange.json === null || typeof exchange.json !== "object" || Array.isArray(exchange.json)) {
     return undefined;
   }

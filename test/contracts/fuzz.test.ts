@@ -6,18 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runVerify } from "../../cli/verify.ts";
 import { type RunningReferenceCmdb, startReferenceCmdb } from "../../provider/server.ts";
+import { runCommand } from "../cli/run-command.ts";
 
 async function verify(args: string[]): Promise<{ code: number; out: string }> {
-  let out = "";
-  const code = await runVerify(args, {
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: (t) => {
-      out += t;
-    },
-  });
-  return { code, out };
+  const { code, stdout, stderr } = await runCommand(runVerify, args);
+  return { code, out: stdout + stderr };
 }
 
 const faulty: Partial<Record<"non-object-entry-500" | "unlisted-code", RunningReferenceCmdb>> = {};

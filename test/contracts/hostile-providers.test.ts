@@ -14,19 +14,11 @@ import { runVerify } from "../../cli/verify.ts";
 import { secretForms } from "../../contracts/verify/secrets.ts";
 import { TRANSPORT_FAILURES_BEFORE_GIVING_UP } from "../../contracts/verify/session.ts";
 import { startReferenceCmdb } from "../../provider/server.ts";
+import { runCommand } from "../cli/run-command.ts";
 
 async function verify(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await runVerify(args, {
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: (t) => {
-      err += t;
-    },
-  });
-  return { code, out, err };
+  const { code, stdout, stderr } = await runCommand(runVerify, args);
+  return { code, out: stdout, err: stderr };
 }
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
