@@ -13,7 +13,7 @@ import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { MAX_CREATE_INSTANCES } from "../provider/operations.ts";
+import { MAX_CREATE_INSTANCES } from "../provider/create-service-instance.ts";
 import { loadProviderSpec } from "../provider/spec-data.ts";
 import type { TemplateProperty, World } from "../provider/world.ts";
 import { WORLD_LIMITS } from "../provider/world.ts";

@@ -1,6 +1,6 @@
 import { DEFAULT_MAX_BODY_BYTES, MAX_JSON_DEPTH } from "../provider/app.ts";
+import { MAX_CREATE_INSTANCES, MAX_CREATE_PROCESSES } from "../provider/create-service-instance.ts";
 import { FAULT_DESCRIPTIONS, FAULT_NAMES, isFaultName } from "../provider/faults.ts";
-import { MAX_CREATE_INSTANCES, MAX_CREATE_PROCESSES } from "../provider/operations.ts";
 import { DEFAULT_MAX_CONNECTIONS, DEFAULT_REQUEST_TIMEOUT_MS, startReferenceCmdb } from "../provider/server.ts";
 import { LOOPBACK_HOSTS } from "../provider/state-endpoint.ts";
 import { loadWorldFile, WORLD_LIMITS, type World, WorldError } from "../provider/world.ts";

@@ -191,48 +191,48 @@ export interface components {
         };
         /**
          * ProcessInfo
-         * @description The process fields. On a module without a template they are validated against the process model: `bk_process_name` and `bk_func_name` are required, strings are trimmed, unknown keys are dropped and server-owned keys overwritten. On a templated module only unlocked fields take effect; locked fields keep the template value silently, and an explicit null clears an unlocked field.
-         *     进程实例信息。模块未绑定模板时按进程模型校验：`bk_process_name` 与 `bk_func_name` 必填，字符串去除首尾空格，未知字段被丢弃，服务端字段被覆盖。模块绑定模板时，仅模板中没有锁定的字段有效；锁定字段静默保持模板值，对未锁定字段显式传 null 会将其清空。
+         * @description The process fields. Without it (or with null) the request fails with 1199999 and nothing is created. On a module without a template they are validated against the process model: the keys `bk_process_name` and `bk_func_name` must be present (else 1199010); any invalid value fails with 1199011; keys not sent are filled (strings with `""`, `auto_start` with false, integers and `bind_info` with null); strings are stored trimmed; unknown keys are dropped and server-owned keys overwritten; key names match exactly. On a templated module the entry is first decoded into the typed process (a wrong JSON type, or a number literal such as `2.0` for an integer, fails with 1199000; key names match case-insensitively); then only unlocked fields take effect; locked fields keep the template value silently, and an explicit null clears an unlocked field. String limits count UTF-8 bytes after trimming. The exact rules are data in `x-cmdb-field-rules`.
+         *     进程实例信息。缺少该字段（或为 null）时请求失败，返回 1199999，不会创建任何数据。模块未绑定模板时按进程模型校验：必须有 `bk_process_name` 与 `bk_func_name` 键（否则返回 1199010）；任何无效值返回 1199011；未传的键被补齐（字符串为 `""`，`auto_start` 为 false，整数与 `bind_info` 为 null）；字符串去除首尾空白后保存；未知字段被丢弃，服务端字段被覆盖；键名区分大小写。模块绑定模板时，先把条目解码为进程结构（JSON 类型错误，或整数字段传 `2.0` 这类数字字面量，返回 1199000；键名不区分大小写），随后仅未锁定的字段生效；锁定字段静默保持模板值，对未锁定字段显式传 null 会将其清空。字符串长度按去除首尾空白后的 UTF-8 字节数计算。确切规则见 `x-cmdb-field-rules`。
          */
         ProcessInfo: {
             /**
-             * @description The process name. Required without a template; always locked on a templated module.
-             *     进程名称。未绑定模板时必填；绑定模板时始终锁定。
+             * @description The process name (display name 进程别名). Required without a template: a missing key fails with 1199010; null, empty or blank with 1199011. Always locked on a templated module. Limit: 256 UTF-8 bytes after trimming (a CJK character is 3 bytes); stored trimmed.
+             *     进程别名。未绑定模板时必填：缺少该键返回 1199010，为 null、空字符串或空白返回 1199011；绑定模板时始终锁定。上限 256 字节（去除首尾空白后按 UTF-8 计算，一个汉字为 3 字节）；去除首尾空白后保存。
              */
             bk_process_name?: string | null;
             /**
-             * @description The function name. Required without a template; always locked on a templated module.
-             *     功能名称。未绑定模板时必填；绑定模板时始终锁定。
+             * @description The function name (display name 进程名称). Required without a template: a missing key fails with 1199010; null, empty or blank with 1199011. Always locked on a templated module. Limit: 256 UTF-8 bytes after trimming (a CJK character is 3 bytes); stored trimmed.
+             *     进程名称。未绑定模板时必填：缺少该键返回 1199010，为 null、空字符串或空白返回 1199011；绑定模板时始终锁定。上限 256 字节（去除首尾空白后按 UTF-8 计算，一个汉字为 3 字节）；去除首尾空白后保存。
              */
             bk_func_name?: string | null;
             /**
-             * @description A description.
-             *     描述
+             * @description A free-text note (display name 备注). Limit: 256 UTF-8 bytes after trimming (a CJK character is 3 bytes); stored trimmed.
+             *     备注。上限 256 字节（去除首尾空白后按 UTF-8 计算，一个汉字为 3 字节）；去除首尾空白后保存。
              */
             description?: string | null;
             /**
-             * @description The regular expression of the start parameters.
-             *     启动参数匹配规则
+             * @description The regular expression of the start parameters (display name 启动参数匹配规则). Limit: 2000 UTF-8 bytes after trimming (a CJK character is 3 bytes); stored trimmed.
+             *     启动参数匹配规则。上限 2000 字节（去除首尾空白后按 UTF-8 计算，一个汉字为 3 字节）；去除首尾空白后保存。
              */
             bk_start_param_regex?: string | null;
             /**
-             * @description The working directory.
-             *     工作路径
+             * @description The working directory (display name 工作路径). Limit: 2000 UTF-8 bytes after trimming (a CJK character is 3 bytes); stored trimmed.
+             *     工作路径。上限 2000 字节（去除首尾空白后按 UTF-8 计算，一个汉字为 3 字节）；去除首尾空白后保存。
              */
             work_path?: string | null;
             /**
-             * @description The user the process runs as.
-             *     启动用户
+             * @description The user the process runs as (display name 启动用户). Limit: 256 UTF-8 bytes after trimming (a CJK character is 3 bytes); stored trimmed.
+             *     启动用户。上限 256 字节（去除首尾空白后按 UTF-8 计算，一个汉字为 3 字节）；去除首尾空白后保存。
              */
             user?: string | null;
             /**
-             * @description The number of processes to start, 1 to 10000.
-             *     启动数量，1 到 10000
+             * @description The number of processes to start, 1 to 10000 (display name 启动数量). Write an integer literal: without a template a literal such as `2.0` counts as 0 and fails the range (1199011); on a templated module it fails to decode (1199000).
+             *     启动数量，1 到 10000。请写整数字面量：未绑定模板时 `2.0` 这类字面量按 0 计算，超出范围（返回 1199011）；绑定模板时无法解码（返回 1199000）。
              */
             proc_num?: number | null;
             /**
-             * @description The start priority, -100 to 10000.
-             *     启动优先级，-100 到 10000
+             * @description The start priority, -100 to 10000 (display name 启动优先级). Write an integer literal: a literal such as `2.5` counts as 0 without a template and fails to decode (1199000) on a templated module.
+             *     启动优先级，-100 到 10000。请写整数字面量：未绑定模板时 `2.5` 这类字面量按 0 计算，绑定模板时无法解码（返回 1199000）。
              */
             priority?: number | null;
             /**
@@ -241,48 +241,48 @@ export interface components {
              */
             timeout?: number | null;
             /**
-             * @description Seconds to wait before checking the start, 0 to 600.
-             *     启动后检查时长（秒），0 到 600
+             * @description Seconds to wait before checking the start, 0 to 600 (display name 启动等待时长). Write an integer literal.
+             *     启动等待时长（秒），0 到 600。请写整数字面量。
              */
             bk_start_check_secs?: number | null;
             /**
-             * @description The start command.
-             *     启动命令
+             * @description The start command (display name 启动命令). Limit: 2000 UTF-8 bytes after trimming (a CJK character is 3 bytes); stored trimmed.
+             *     启动命令。上限 2000 字节（去除首尾空白后按 UTF-8 计算，一个汉字为 3 字节）；去除首尾空白后保存。
              */
             start_cmd?: string | null;
             /**
-             * @description The stop command.
-             *     停止命令
+             * @description The stop command (display name 停止命令). Limit: 2000 UTF-8 bytes after trimming (a CJK character is 3 bytes); stored trimmed.
+             *     停止命令。上限 2000 字节（去除首尾空白后按 UTF-8 计算，一个汉字为 3 字节）；去除首尾空白后保存。
              */
             stop_cmd?: string | null;
             /**
-             * @description The restart command.
-             *     重启命令
+             * @description The restart command (display name 重启命令). Limit: 2000 UTF-8 bytes after trimming (a CJK character is 3 bytes); stored trimmed.
+             *     重启命令。上限 2000 字节（去除首尾空白后按 UTF-8 计算，一个汉字为 3 字节）；去除首尾空白后保存。
              */
             restart_cmd?: string | null;
             /**
-             * @description The forced stop command.
-             *     强制停止命令
+             * @description The forced stop command (display name 强制停止命令). Limit: 2000 UTF-8 bytes after trimming (a CJK character is 3 bytes); stored trimmed.
+             *     强制停止命令。上限 2000 字节（去除首尾空白后按 UTF-8 计算，一个汉字为 3 字节）；去除首尾空白后保存。
              */
             face_stop_cmd?: string | null;
             /**
-             * @description The reload command.
-             *     进程重载命令
+             * @description The reload command (display name 进程重载命令). Limit: 2000 UTF-8 bytes after trimming (a CJK character is 3 bytes); stored trimmed.
+             *     进程重载命令。上限 2000 字节（去除首尾空白后按 UTF-8 计算，一个汉字为 3 字节）；去除首尾空白后保存。
              */
             reload_cmd?: string | null;
             /**
-             * @description The PID file path.
-             *     PID文件路径
+             * @description The PID file path (display name PID文件路径). Limit: 2000 UTF-8 bytes after trimming (a CJK character is 3 bytes); stored trimmed.
+             *     PID文件路径。上限 2000 字节（去除首尾空白后按 UTF-8 计算，一个汉字为 3 字节）；去除首尾空白后保存。
              */
             pid_file?: string | null;
             /**
-             * @description Whether the process is started automatically; must be a JSON boolean (else 1199025).
-             *     是否自动拉起，必须为布尔值（否则返回 1199025）
+             * @description Whether the process is started automatically (display name 是否自动拉起); must be a JSON boolean, else 1199011 without a template and 1199000 on a templated module. Filled with false when a module without a template gets no value.
+             *     是否自动拉起，必须为布尔值：未绑定模板时否则返回 1199011，绑定模板时否则返回 1199000。未绑定模板且未传时补为 false。
              */
             auto_start?: boolean | null;
             /**
-             * @description The listening addresses. Without a template the rows are stored as sent (after validation); on a templated module the rows follow the template rows, matched by `template_row_id`.
-             *     绑定信息。未绑定模板时按传入值保存；绑定模板时行数与顺序跟随模板，按 `template_row_id` 匹配。
+             * @description The listening addresses (display name `bind_info`). Values are checked trimmed but stored as sent. Without a template the rows are stored as sent after validation, and any bad row fails the whole table (1199011, inner message `'bind_info' …`). On a templated module the rows follow the template rows, matched by `template_row_id`. On read: null for a process made from a template without bind rows and not updated by the caller, `[]` once a caller entry updated it; null when a module without a template got none.
+             *     绑定信息。按去除首尾空白后的值校验，但按传入值保存。未绑定模板时校验后按传入值保存，任一行有误则整个表格校验失败（返回 1199011，内部信息为 `'bind_info' …`）；绑定模板时行数与顺序跟随模板，按 `template_row_id` 匹配。回读时：由没有绑定行的模板创建且调用方未更新的进程为 null，调用方条目更新后为 `[]`；未绑定模板且未传时为 null。
              */
             bind_info?: components["schemas"]["BindInfoRow"][] | null;
             /**
@@ -335,28 +335,28 @@ export interface components {
         };
         /**
          * BindInfoRow
-         * @description One listening address of a process instance. A key other than these five fails the whole table with 1199006 `bind_info`.
-         *     进程实例的一条绑定信息。出现这五个以外的字段时整个表格校验失败（1199006 `bind_info`）。
+         * @description One listening address of a process instance. A key other than these five, or any bad sub-field, fails the whole table with the inner message `'bind_info' data parameter verification does not pass`, which reaches the caller inside 1199011.
+         *     进程实例的一条绑定信息。出现这五个以外的字段或任一子字段有误时，整个表格校验失败，内部信息为 `'bind_info' 数据参数校验不通过`，调用方收到的是包含它的 1199011。
          */
         BindInfoRow: {
             /**
-             * @description The literal IPv4 or IPv6 address to bind, or empty. Not required.
-             *     绑定的 IP（IPv4 或 IPv6 字面值），可为空。
+             * @description The literal IPv4 or IPv6 address to bind, or empty (not required). It must match the pattern of migration y3.10.202305110949, `(^IPV4$)|(^IPV6$)` with both halves anchored (given in full in `pattern` and in `x-cmdb-field-rules`). The check applies to the trimmed value; the value is stored as sent. A failure fails the whole `bind_info` table.
+             *     绑定的 IP（IPv4 或 IPv6 字面值），可为空（非必填）。须匹配迁移 y3.10.202305110949 的规则 `(^IPV4$)|(^IPV6$)`，两半都有锚点（完整正则见 `pattern` 与 `x-cmdb-field-rules`）。按去除首尾空白后的值校验，按传入值保存。校验失败时整个 `bind_info` 表格校验失败。
              */
             ip?: string | null;
             /**
-             * @description One port (1-65535) or one range `a-b`; comma lists are rejected on instances.
-             *     一个端口（1-65535）或一个端口范围 `a-b`；进程实例不接受逗号分隔的列表。
+             * @description One port (1-65535) or one range `a-b`; comma lists are rejected on instances. Required: null fails. The check applies to the trimmed value; the value is stored as sent (`" 8008 "` stays `" 8008 "`).
+             *     一个端口（1-65535）或一个端口范围 `a-b`；进程实例不接受逗号分隔的列表。必填：null 校验失败。按去除首尾空白后的值校验，按传入值保存（`" 8008 "` 保存为 `" 8008 "`）。
              */
             port?: string | null;
             /**
-             * @description The protocol enum.
-             *     协议
+             * @description The protocol enum, 1 to 4 (migration y3.10.202305110949). Required: null fails. Compared as sent, untrimmed.
+             *     协议枚举，1 到 4（迁移 y3.10.202305110949）。必填：null 校验失败。按传入值比较，不去除空白。
              */
             protocol?: components["schemas"]["Protocol"] | null;
             /**
-             * @description Whether the address is enabled.
-             *     是否启用
+             * @description Whether the address is enabled. Required: null fails (on a templated module also when the template row's `enable` is null and no caller row supplies a boolean).
+             *     是否启用。必填：null 校验失败（模块绑定模板时，模板行的 `enable` 为 null 且调用方行未提供布尔值时也会失败）。
              */
             enable?: boolean | null;
             /**
@@ -380,8 +380,8 @@ export interface components {
         BindIpType: "" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8";
         /**
          * Process
-         * @description A stored process instance, every model field present (null when unset).
-         *     已保存的进程实例，包含全部模型字段（未设置时为 null）。
+         * @description A stored process instance, every model field present: null when unset, except on a module without a template, where a field the caller did not send holds `""` (strings) or false (`auto_start`). `bind_info` is null for a process made from a template without bind rows and not updated by the caller.
+         *     已保存的进程实例，包含全部模型字段：未设置时为 null；模块未绑定模板时，调用方未传的字段为 `""`（字符串）或 false （`auto_start`）。由没有绑定行的模板创建且调用方未更新的进程，`bind_info` 为 null。
          */
         Process: components["schemas"]["ProcessInfo"] & {
             port?: never;
@@ -628,8 +628,8 @@ export interface components {
              */
             id: number;
             /**
-             * @description The process name.
-             *     进程名称
+             * @description The process name (`bk_process_name`, display name 进程别名).
+             *     进程别名（模板的 `bk_process_name`）
              */
             bk_process_name: string;
             /**

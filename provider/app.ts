@@ -7,6 +7,7 @@ import { authenticate, authorize, type Permission } from "./auth.ts";
 import type { FaultName } from "./faults.ts";
 import { type CmdbFailure, COMPONENT_NOT_FOUND, fail, formatMessage, type Language } from "./messages.ts";
 import { OPERATIONS, type OperationResult } from "./operations.ts";
+import { parseRequestJson } from "./request-json.ts";
 import { loadProviderSpec, type ProviderSpec } from "./spec-data.ts";
 import { handleStateRequest, type StateAccess } from "./state-endpoint.ts";
 import { type CmdbState, createState, snapshotState } from "./store.ts";
@@ -89,7 +90,8 @@ export function createReferenceCmdb(options: ReferenceCmdbOptions = {}): Referen
       const unsupported = fail(1306406, `method ${request.method} is not supported; call ${name} with POST`);
       return envelope(spec, faults, language, failure(unsupported), null);
     }
-    const body = request.body === undefined ? undefined : parseBody(request.body);
+    // CMDB keeps number literals and folds field names (cmdb-semantics §1.1): see request-json.ts.
+    const body = request.body === undefined ? undefined : parseBody(request.body, parseRequestJson);
     if (!body) return envelope(spec, faults, language, failure(fail(body === undefined ? 1199004 : 1199000)), null);
     const user = authenticate(state, body);
     if (!user.ok) return envelope(spec, faults, language, failure(user.failure), null);
@@ -235,7 +237,7 @@ function languageOf(headers: CmdbRequest["headers"]): Language {
 }
 
 // A JSON object, or null for anything else (not JSON, another JSON type, or nested deeper than MAX_JSON_DEPTH).
-function parseBody(text: string): Record<string, unknown> | null {
+function parseBody(text: string, parse: (text: string) => unknown = JSON.parse): Record<string, unknown> | null {
   // An empty body decodes to zero values in Go (cmdb-semantics §1.1); ESB then finds no credentials.
   if (!/\S/.test(text)) return {};
   // Depth is read from the text before JSON.parse: a deep body is refused without building it, and one pass over
@@ -243,7 +245,7 @@ function parseBody(text: string): Record<string, unknown> | null {
   if (textExceedsDepth(text, MAX_JSON_DEPTH)) return null;
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parse(text);
   } catch {
     return null;
   }

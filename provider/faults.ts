@@ -22,6 +22,16 @@ export const FAULT_NAMES = [
   "read-back-empty",
   "non-object-entry-500",
   "unlisted-code",
+  "raw-value-error-unwrapped",
+  "missing-process-info-tolerated",
+  "string-length-in-characters",
+  "earlier-duplicate-entry-not-decoded",
+  "template-enable-null-false-on-update",
+  "empty-bind-info-as-list",
+  "bind-info-stored-trimmed",
+  "raw-missing-fields-null",
+  "host-ids-printed-plainly",
+  "bind-ip-pattern-unanchored",
 ] as const;
 
 /** The name of one injectable fault. */
@@ -47,6 +57,23 @@ export const FAULT_DESCRIPTIONS: Readonly<Record<FaultName, string>> = {
   "non-object-entry-500":
     "a create whose instance or process entry is not an object answers HTTP 500 with an HTML page",
   "unlisted-code": "a body of the wrong JSON type answers 1199001, a code the spec does not list, instead of 1199000",
+  "raw-value-error-unwrapped":
+    "a bad process value on a module without a template answers its inner code (e.g. 1199006), not 1199011 (§1.3 A)",
+  "missing-process-info-tolerated":
+    "a processes entry without process_info is read as {} instead of failing 1199999 (§1.3)",
+  "string-length-in-characters": "string limits count characters instead of UTF-8 bytes (§3.1)",
+  "earlier-duplicate-entry-not-decoded":
+    "of two entries for one template only the last is decoded, so an earlier malformed one passes (§1.3 B.3)",
+  "template-enable-null-false-on-update":
+    "a template row's null enable becomes false on the update path too, so the caller entry succeeds (§2.2)",
+  "empty-bind-info-as-list":
+    "a process made from a template without bind rows reads back bind_info [] instead of null (§2.1)",
+  "bind-info-stored-trimmed": "bind_info values are stored trimmed instead of as sent (§3.3)",
+  "raw-missing-fields-null": 'fields a module without a template did not get are null instead of "" / false (§1.3 A)',
+  "host-ids-printed-plainly":
+    "the 1110056 message lists host IDs as [11] instead of Go's [%!s(int64=11)] (§1.2 step 8)",
+  "bind-ip-pattern-unanchored":
+    "the bind IP rule's IPv6 half is not anchored, as before migration y3.10.202305110949 (§3.3)",
 };
 
 /** Tells whether a string names a fault. */

@@ -7,8 +7,11 @@ import type { ProviderSpec } from "./spec-data.ts";
 /** The language of a response: Chinese by default, English with `Blueking-Language: en` (cmdb-semantics §4.4). */
 export type Language = "zh" | "en";
 
-/** One argument of a message template; a list of IDs prints like Go's `%v` of a slice: `[11 12]`. */
-export type MessageArg = string | number | readonly number[];
+/**
+ * One argument of a message template: a Go string, an `int64`, a `[]int64`, or another failure whose message becomes
+ * the argument (CMDB wraps an inner error's text in an outer code, cmdb-semantics §1.3 A).
+ */
+export type MessageArg = string | number | readonly number[] | CmdbFailure;
 
 /** A business failure as data: the code of `x-cmdb-error-codes` and the arguments of its template. */
 export interface CmdbFailure {
@@ -29,18 +32,40 @@ export function fail(code: number, ...args: MessageArg[]): CmdbFailure {
 }
 
 /**
- * Fills the message template of a code in one language; `%s`, `%d`, `%v` and `%#v` take the arguments in order.
- * @see cmdb-semantics §4.4
+ * Fills the message template of a code in one language as Go's `fmt.Sprintf` does: `%s`, `%d`, `%v` and `%#v` take
+ * the arguments in order; an `int64` under `%s` prints as `%!s(int64=11)`, a slice item by item; arguments the
+ * template has no verb for are appended as `%!(EXTRA string=备注)`.
+ * @see cmdb-semantics §1.2 step 8, §4.4
  */
 export function formatMessage(spec: ProviderSpec, failure: CmdbFailure, language: Language): string {
   const entry = spec.errorCodes.get(failure.code);
   const template =
     (entry ? (language === "en" ? entry.message_en : entry.message_zh) : LOCAL_MESSAGES[failure.code]?.[language]) ??
     `error ${failure.code}`;
+  const args = failure.args.map((arg) => (isFailure(arg) ? formatMessage(spec, arg, language) : arg));
   let next = 0;
-  return template.replace(/%#?[sdv]/g, () => {
-    const arg = failure.args[next++];
-    if (arg === undefined) return "%!v(MISSING)";
-    return typeof arg === "object" ? `[${arg.join(" ")}]` : String(arg);
+  const filled = template.replace(/%#?([sdv])/g, (_verb, letter: string) => {
+    const arg = args[next++];
+    return arg === undefined ? `%!${letter}(MISSING)` : goFormat(letter, arg as GoValue);
   });
+  if (next >= args.length) return filled;
+  const extra = args.slice(next).map((arg) => `${goTypeOf(arg as GoValue)}=${goFormat("v", arg as GoValue)}`);
+  return `${filled}%!(EXTRA ${extra.join(", ")})`;
+}
+
+type GoValue = string | number | readonly number[];
+
+function goFormat(verb: string, value: GoValue): string {
+  if (typeof value === "object") return `[${value.map((item) => goFormat(verb, item)).join(" ")}]`;
+  if (typeof value === "number") return verb === "s" ? `%!s(int64=${value})` : String(value);
+  return verb === "d" ? `%!d(string=${value})` : value;
+}
+
+function goTypeOf(value: GoValue): string {
+  if (typeof value === "object") return "[]int64";
+  return typeof value === "number" ? "int64" : "string";
+}
+
+function isFailure(arg: MessageArg): arg is CmdbFailure {
+  return typeof arg === "object" && !Array.isArray(arg);
 }

@@ -1,8 +1,11 @@
 /**
  * The process attribute model (cmdb-semantics §3): how CMDB's attribute validator checks, trims and fills process
- * fields, and how `process_info` is decoded into the typed `metadata.Process` on the templated path.
+ * fields, and how `process_info` is decoded into the typed `metadata.Process` on the templated path. The rules come
+ * from the spec's `x-cmdb-field-rules`.
  */
+import type { FaultName } from "./faults.ts";
 import { type CmdbFailure, fail } from "./messages.ts";
+import { goJsonFold, JsonNumber } from "./request-json.ts";
 import type { ProcessFieldModel, ProviderSpec } from "./spec-data.ts";
 import type { BindRow } from "./world.ts";
 
@@ -15,168 +18,227 @@ export interface ProcessValues {
 /** The outcome of a rule: a value, or a failure as data. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; failure: CmdbFailure };
 
+/** Faults that change the process model; the rest of the provider passes its whole fault set. */
+export type ModelFaults = ReadonlySet<FaultName>;
+
+const NO_FAULTS: ModelFaults = new Set();
+
 /** The five keys of a `bind_info` row, in the order stored rows carry them (cmdb-semantics §3.3). */
 export const BIND_ROW_KEYS = ["enable", "ip", "port", "protocol", "template_row_id"] as const;
 
 const BIND_ROW_KEY_SET: ReadonlySet<string> = new Set(BIND_ROW_KEYS);
 
 /**
- * Validates the `process_info` of a module without a template as CS `CreateManyInstance` does: required keys, then
- * each field's type and range in model order; unknown and legacy keys are dropped, strings trimmed, gaps filled with null.
- * @see cmdb-semantics §1.3 (mode A), §3.1, §3.3
+ * Validates the `process_info` of a module without a template as CS `CreateManyInstance` does, and wraps a failure as
+ * the caller sees it: a missing required key is 1199010 wrapped once; every value error is 1199011 with the inner
+ * message wrapped twice. Keys not sent are filled (strings `""`, `auto_start` false, the rest null); unknown and
+ * legacy keys are dropped; strings are stored trimmed, `bind_info` rows as sent.
+ * @see cmdb-semantics §1.3 A, §3.1, §3.3
  */
 export function validateRawProcess(
   spec: ProviderSpec,
   info: Readonly<Record<string, unknown>>,
+  faults: ModelFaults = NO_FAULTS,
 ): Outcome<ProcessValues> {
   for (const field of spec.requiredFields) {
-    if (!Object.hasOwn(info, field) || info[field] === null) return { ok: false, failure: fail(1199010, field) };
+    if (!Object.hasOwn(info, field)) return { ok: false, failure: fail(1199010, fail(1199010, field)) };
   }
-  return validateProcessValues(spec, info, Object.hasOwn(info, "bind_info") ? info.bind_info : null);
+  const filled = (model: ProcessFieldModel): unknown => {
+    if (Object.hasOwn(info, model.field)) return info[model.field];
+    if (faults.has("raw-missing-fields-null")) return null;
+    // cmdb-semantics §1.3 A step 2 (`FillLostFieldValue`), as `x-cmdb-field-rules.raw_defaults` states it.
+    return spec.rawDefaults[model.type];
+  };
+  const checked = validateValues(spec, filled, Object.hasOwn(info, "bind_info") ? info.bind_info : null, faults);
+  if (checked.ok) return checked;
+  return { ok: false, failure: fail(1199011, fail(1199011, checked.failure)) };
 }
 
 /**
- * Validates a whole process against the model (fields present in `info` only; absent ones become null) and answers
- * the normalized values.
+ * Validates a whole process against the model (every lockable field and `bind_info`) and answers the values to
+ * store, or the inner failure (not yet wrapped).
  * @see cmdb-semantics §3.1
  */
 export function validateProcessValues(
   spec: ProviderSpec,
-  info: Readonly<Record<string, unknown>>,
-  bindInfo: unknown,
+  values: ProcessValues,
+  faults: ModelFaults = NO_FAULTS,
 ): Outcome<ProcessValues> {
-  const fields: Record<string, string | number | boolean | null> = {};
+  return validateValues(spec, (model) => values.fields[model.field] ?? null, values.bind_info, faults);
+}
+
+function validateValues(
+  spec: ProviderSpec,
+  fieldValue: (model: ProcessFieldModel) => unknown,
+  bindInfo: unknown,
+  faults: ModelFaults,
+): Outcome<ProcessValues> {
+  const fields: ProcessValues["fields"] = {};
   for (const model of spec.processFields) {
-    const checked = validateField(spec, model, Object.hasOwn(info, model.field) ? info[model.field] : null);
+    const checked = validateField(model, fieldValue(model), faults);
     if (!checked.ok) return checked;
     fields[model.field] = checked.value;
   }
-  const rows = validateBindTable(spec, bindInfo);
+  const rows = validateBindTable(spec, bindInfo, faults);
   if (!rows.ok) return rows;
   return { ok: true, value: { fields, bind_info: rows.value } };
 }
 
 function validateField(
-  spec: ProviderSpec,
   model: ProcessFieldModel,
   value: unknown,
+  faults: ModelFaults,
 ): Outcome<string | number | boolean | null> {
-  const required = spec.requiredFields.includes(model.field);
-  if (value === null || value === undefined) {
-    return required ? { ok: false, failure: fail(1199010, model.field) } : { ok: true, value: null };
-  }
+  const bad = (code: number): Outcome<never> => ({ ok: false, failure: fail(code, model.displayName) });
+  if (value === null || value === undefined) return model.required ? bad(1199010) : { ok: true, value: null };
   switch (model.type) {
     case "string": {
-      if (typeof value !== "string") return { ok: false, failure: fail(1199007, model.displayName) };
-      const trimmed = value.trim();
-      if (model.maxLength !== undefined && codePoints(trimmed) > model.maxLength) {
-        return { ok: false, failure: fail(1199015) };
-      }
-      if (required && trimmed === "") return { ok: false, failure: fail(1199010, model.field) };
+      if (typeof value !== "string") return bad(1199007);
+      const trimmed = goTrimSpace(value);
+      const length = faults.has("string-length-in-characters") ? [...trimmed].length : Buffer.byteLength(trimmed);
+      if (model.maxBytes !== undefined && length > model.maxBytes) return bad(1199015);
+      if (model.required && trimmed === "") return bad(1199010);
       return { ok: true, value: trimmed };
     }
     case "integer": {
-      if (typeof value !== "number" || !Number.isInteger(value)) {
-        return { ok: false, failure: fail(1199009, model.displayName) };
-      }
+      if (typeof value !== "number" && !(value instanceof JsonNumber)) return bad(1199009);
+      // A non-integer literal counts as 0 in the range check (cmdb-semantics §1.1, `json.Number.Int64()`).
+      const counted = typeof value === "number" && Number.isInteger(value) ? value : 0;
       if (
-        (model.minimum !== undefined && value < model.minimum) ||
-        (model.maximum !== undefined && value > model.maximum)
+        (model.minimum !== undefined && counted < model.minimum) ||
+        (model.maximum !== undefined && counted > model.maximum)
       ) {
-        return { ok: false, failure: fail(1199006, model.displayName) };
+        return bad(1199006);
       }
-      return { ok: true, value };
+      // How CMDB stores a non-integer literal that passes is UNCONFIRMED; it is kept as the literal's number.
+      return { ok: true, value: typeof value === "number" ? value : value.toJSON() };
     }
     case "boolean":
-      return typeof value === "boolean"
-        ? { ok: true, value }
-        : { ok: false, failure: fail(1199025, model.displayName) };
+      return typeof value === "boolean" ? { ok: true, value } : bad(1199025);
   }
 }
 
 /**
  * Validates a `bind_info` table as `validTableValue` does: rows are objects with only the five known keys, and only
- * the keys present are checked; rows keep their keys in the stored order.
+ * the keys present are checked, on trimmed values; any failure is the one inner error naming `bind_info`. Rows are
+ * stored as sent.
  * @see cmdb-semantics §3.3
  */
-export function validateBindTable(spec: ProviderSpec, value: unknown): Outcome<BindRow[] | null> {
+export function validateBindTable(
+  spec: ProviderSpec,
+  value: unknown,
+  faults: ModelFaults = NO_FAULTS,
+): Outcome<BindRow[] | null> {
   if (value === null || value === undefined) return { ok: true, value: null };
-  if (!Array.isArray(value)) return { ok: false, failure: fail(1199006, "bind_info") };
+  const bad: Outcome<never> = { ok: false, failure: fail(1199006, spec.bindInfoDisplayName) };
+  if (!Array.isArray(value)) return bad;
+  const ipPattern = faults.has("bind-ip-pattern-unanchored") ? unanchoredIpv6(spec.bindIpPattern) : spec.bindIpPattern;
   const rows: BindRow[] = [];
   for (const raw of value) {
-    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-      return { ok: false, failure: fail(1199006, "bind_info") };
-    }
+    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return bad;
     const given = raw as Record<string, unknown>;
-    for (const key of Object.keys(given)) {
-      if (!BIND_ROW_KEY_SET.has(key)) return { ok: false, failure: fail(1199006, "bind_info") };
+    if (Object.keys(given).some((key) => !BIND_ROW_KEY_SET.has(key))) return bad;
+    const has = (key: string): boolean => Object.hasOwn(given, key);
+    const { enable, ip, port, protocol, template_row_id: rowId } = given;
+    if (has("enable") && typeof enable !== "boolean") return bad;
+    if (has("ip") && ip !== null && !matchesTrimmed(ip, ipPattern, true)) return bad;
+    if (has("port") && !matchesTrimmed(port, spec.bindPortPattern, false)) return bad;
+    if (has("protocol") && !(typeof protocol === "string" && spec.protocols.has(protocol))) return bad;
+    if (has("template_row_id") && rowId !== null && typeof rowId !== "number" && !(rowId instanceof JsonNumber)) {
+      return bad;
     }
-    const row: BindRow = {};
-    if (Object.hasOwn(given, "enable")) {
-      const v = given.enable;
-      if (v === null) return { ok: false, failure: fail(1199010, "enable") };
-      if (typeof v !== "boolean") return { ok: false, failure: fail(1199025, "enable") };
-      row.enable = v;
+    const row: Record<string, unknown> = {};
+    for (const key of BIND_ROW_KEYS) {
+      if (!has(key)) continue;
+      const sent = given[key];
+      // Checked trimmed, stored as sent (cmdb-semantics §3.3); the fault stores the trimmed value.
+      row[key] =
+        faults.has("bind-info-stored-trimmed") && typeof sent === "string" && key !== "protocol"
+          ? goTrimSpace(sent)
+          : sent instanceof JsonNumber
+            ? sent.toJSON()
+            : sent;
     }
-    if (Object.hasOwn(given, "ip")) {
-      const v = given.ip;
-      if (v === null) row.ip = null;
-      else if (typeof v !== "string") return { ok: false, failure: fail(1199007, "ip") };
-      else if (!spec.bindIpPattern.test(v.trim())) return { ok: false, failure: fail(1199016, "ip") };
-      else row.ip = v.trim();
-    }
-    if (Object.hasOwn(given, "port")) {
-      const v = given.port;
-      if (v === null) return { ok: false, failure: fail(1199010, "port") };
-      if (typeof v !== "string") return { ok: false, failure: fail(1199007, "port") };
-      if (!spec.bindPortPattern.test(v.trim())) return { ok: false, failure: fail(1199016, "port") };
-      row.port = v.trim();
-    }
-    if (Object.hasOwn(given, "protocol")) {
-      const v = given.protocol;
-      if (v === null) return { ok: false, failure: fail(1199010, "protocol") };
-      if (typeof v !== "string" || !spec.protocols.has(v)) return { ok: false, failure: fail(1199006, "protocol") };
-      row.protocol = v;
-    }
-    if (Object.hasOwn(given, "template_row_id") && given.template_row_id !== null) {
-      const v = given.template_row_id;
-      if (typeof v !== "number" || !Number.isInteger(v))
-        return { ok: false, failure: fail(1199009, "template_row_id") };
-      row.template_row_id = v;
-    }
-    rows.push(row);
+    rows.push(row as BindRow);
   }
   return { ok: true, value: rows };
 }
 
+function matchesTrimmed(value: unknown, pattern: RegExp, emptyAllowed: boolean): boolean {
+  if (typeof value !== "string") return false;
+  const trimmed = goTrimSpace(value);
+  return (emptyAllowed && trimmed === "") || pattern.test(trimmed);
+}
+
+// The previous migration's rule, whose IPv6 half was not anchored (cmdb-semantics §3.3): the bind-IP fault.
+function unanchoredIpv6(pattern: RegExp): RegExp {
+  return new RegExp(pattern.source.replace(/\|\(\^(.*)\$\)$/, "|($1)"));
+}
+
 /**
- * Checks `process_info` decodes into the typed `metadata.Process` (JSON with `UseNumber`): a known field of the wrong
- * JSON type is 1199000, whether or not the field is locked; unknown keys are ignored.
- * @see cmdb-semantics §1.3 B.4
+ * Decodes `process_info` into the typed `metadata.Process` as `mapstr.DecodeFromMapStr` does (standard
+ * `encoding/json` over the map's keys in sorted order, numbers as literals): a known field of the wrong JSON type or
+ * a non-integer literal for an integer is 1199000; keys match as `encoding/json` folds them, the last match winning.
+ * Answers the fields the lock merge reads: every decoded non-null value under its field name, plus a null for each
+ * field the caller set to null under its exact name (only those are cleared).
+ * @see cmdb-semantics §1.1, §1.3 B.4, §2.2
  */
-export function checkProcessInfoDecodes(
+export function decodeProcessInfo(
   spec: ProviderSpec,
   info: Readonly<Record<string, unknown>>,
-): CmdbFailure | null {
-  for (const model of spec.processFields) {
-    const value = info[model.field];
-    if (Object.hasOwn(info, model.field) && value !== null && !hasJsonType(value, model.type)) return fail(1199000);
-  }
-  for (const [key, type] of SERVER_KEY_TYPES) {
+): Outcome<Record<string, unknown>> {
+  const types = new Map<string, ProcessFieldModel["type"] | "bind_info">([
+    ...spec.processFields.map((m) => [m.field, m.type] as const),
+    ...SERVER_KEY_TYPES,
+    ["bind_info", "bind_info"],
+  ]);
+  const decoded: Record<string, unknown> = {};
+  for (const key of Object.keys(info).sort()) {
+    const field = goJsonFold(key);
+    const type = types.get(field);
     const value = info[key];
-    if (Object.hasOwn(info, key) && value !== null && !hasJsonType(value, type)) return fail(1199000);
+    if (type === undefined) continue;
+    if (value === null) {
+      delete decoded[field];
+      continue;
+    }
+    if (type === "bind_info") {
+      const rows = decodeBindRows(value);
+      if (rows === null) return { ok: false, failure: fail(1199000) };
+      decoded[field] = rows;
+    } else if (hasJsonType(value, type)) decoded[field] = value;
+    else return { ok: false, failure: fail(1199000) };
   }
-  if (!Object.hasOwn(info, "bind_info") || info.bind_info === null) return null;
-  if (!Array.isArray(info.bind_info)) return fail(1199000);
-  for (const row of info.bind_info as unknown[]) {
-    if (row === null) continue;
-    if (typeof row !== "object" || Array.isArray(row)) return fail(1199000);
-    for (const [key, type] of BIND_KEY_TYPES) {
-      const value = (row as Record<string, unknown>)[key];
-      if (Object.hasOwn(row, key) && value !== null && !hasJsonType(value, type)) return fail(1199000);
+  for (const model of spec.processFields) {
+    if (!Object.hasOwn(decoded, model.field) && Object.hasOwn(info, model.field) && info[model.field] === null) {
+      decoded[model.field] = null;
     }
   }
-  return null;
+  return { ok: true, value: decoded };
+}
+
+function decodeBindRows(value: unknown): Record<string, unknown>[] | null {
+  if (!Array.isArray(value)) return null;
+  const rows: Record<string, unknown>[] = [];
+  for (const raw of value) {
+    if (raw === null) {
+      rows.push({});
+      continue;
+    }
+    if (typeof raw !== "object" || Array.isArray(raw)) return null;
+    const row: Record<string, unknown> = {};
+    for (const key of Object.keys(raw).sort()) {
+      const field = goJsonFold(key);
+      const type = BIND_KEY_TYPES.get(field);
+      const sent = (raw as Record<string, unknown>)[key];
+      if (type === undefined) continue;
+      if (sent === null) delete row[field];
+      else if (hasJsonType(sent, type)) row[field] = sent;
+      else return null;
+    }
+    rows.push(row);
+  }
+  return rows;
 }
 
 const SERVER_KEY_TYPES: readonly (readonly [string, ProcessFieldModel["type"]])[] = [
@@ -186,15 +248,15 @@ const SERVER_KEY_TYPES: readonly (readonly [string, ProcessFieldModel["type"]])[
   ["bk_supplier_account", "string"],
 ];
 
-const BIND_KEY_TYPES: readonly (readonly [string, ProcessFieldModel["type"]])[] = [
+const BIND_KEY_TYPES: ReadonlyMap<string, ProcessFieldModel["type"]> = new Map([
   ["enable", "boolean"],
   ["ip", "string"],
   ["port", "string"],
   ["protocol", "string"],
   ["template_row_id", "integer"],
-];
+]);
 
-/** Tells whether a JSON value fits a Go `int64` / `string` / `bool` target. */
+/** Tells whether a JSON value fits a Go `int64` / `string` / `bool` target; a non-integer literal fits no `int64`. */
 export function hasJsonType(value: unknown, type: ProcessFieldModel["type"]): boolean {
   if (type === "integer") return isInt64(value);
   return typeof value === type;
@@ -205,8 +267,10 @@ export function isInt64(value: unknown): value is number {
   return typeof value === "number" && Number.isInteger(value) && Math.abs(value) < 2 ** 63;
 }
 
-function codePoints(text: string): number {
-  let n = 0;
-  for (const _ of text) n++;
-  return n;
+/** Trims like Go's `strings.TrimSpace`: ASCII white space, U+0085, U+00A0 and Unicode White_Space (not U+FEFF). */
+export function goTrimSpace(text: string): string {
+  return text.replace(GO_SPACE_EDGES, "");
 }
+
+const GO_SPACE = "\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+const GO_SPACE_EDGES = new RegExp(`^[${GO_SPACE}]+|[${GO_SPACE}]+$`, "g");

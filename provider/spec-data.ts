@@ -1,13 +1,12 @@
 /**
- * The parts of the spec the reference CMDB runs on, read once: error code templates (`x-cmdb-error-codes`), the lock
- * rules (`x-cmdb-template-lock`) and the process model limits (the `ProcessInfo` and `BindInfoRow` schemas).
+ * The parts of the spec the reference CMDB runs on, read once: error code templates (`x-cmdb-error-codes` and
+ * `x-cmdb-inner-error-codes`), the lock rules (`x-cmdb-template-lock`) and the process model (`x-cmdb-field-rules`).
  * The spec is parsed without the OpenAPI validation of `loadSpec` (measured: 130 ms instead of 420 ms at start-up);
  * `npm test` validates the same file.
  */
 import { readFileSync } from "node:fs";
 import {
   type ErrorCodeEntry,
-  type JsonSchema,
   type OpenApiDocument,
   parseSpecText,
   SPEC_PATH,
@@ -19,22 +18,29 @@ import { createSchemaValidator, type SchemaValidator } from "../spec/schema-vali
 export interface ProcessFieldModel {
   field: string;
   type: "string" | "integer" | "boolean";
-  /** The attribute's display name (the spec's Chinese description up to the first punctuation), used in messages. */
+  /** The attribute's display name (`x-cmdb-field-rules`), which the inner error messages name. */
   displayName: string;
-  maxLength?: number;
+  /** The limit of a string in UTF-8 bytes of the trimmed value. */
+  maxBytes?: number;
   minimum?: number;
   maximum?: number;
+  required: boolean;
 }
 
 /** Everything the provider reads from the spec. */
 export interface ProviderSpec {
   document: OpenApiDocument;
-  errorCodes: ReadonlyMap<number, ErrorCodeEntry>;
+  /** The message templates of every code, inner codes included. */
+  errorCodes: ReadonlyMap<number, Pick<ErrorCodeEntry, "message_zh" | "message_en">>;
   /** The lockable scalar fields of `x-cmdb-template-lock`, in the spec's order. */
   processFields: readonly ProcessFieldModel[];
   alwaysLocked: ReadonlySet<string>;
   /** Process fields a caller must send on a module without a template (cmdb-semantics §3.1 "required"). */
   requiredFields: readonly string[];
+  /** What a module without a template fills into a field not sent, by type (`x-cmdb-field-rules.raw_defaults`). */
+  rawDefaults: Readonly<Record<ProcessFieldModel["type"], unknown>>;
+  /** The display name of `bind_info`, which every bad row's inner message names (cmdb-semantics §3.3). */
+  bindInfoDisplayName: string;
   bindIpPattern: RegExp;
   bindPortPattern: RegExp;
   protocols: ReadonlySet<string>;
@@ -57,39 +63,48 @@ export function loadProviderSpec(): ProviderSpec {
   return cached;
 }
 
-/** Derives the provider's rules from a parsed spec document. */
+/**
+ * Derives the provider's rules from a parsed spec document.
+ * @throws Error when the document has no `x-cmdb-field-rules`.
+ */
 export function buildProviderSpec(document: OpenApiDocument, validator: SchemaValidator): ProviderSpec {
   const schemas = document.components.schemas;
   const lock = document["x-cmdb-template-lock"];
-  const infoProps = (schemas.ProcessInfo?.properties ?? {}) as Record<string, JsonSchema>;
+  const rules = document["x-cmdb-field-rules"];
+  if (!rules) throw new Error("spec: x-cmdb-field-rules is required: the process model is read from it");
+  const ruleOf = new Map(rules.process_fields.map((r) => [r.field, r]));
   const processFields = lock.lockable_fields.map(({ field, type }): ProcessFieldModel => {
-    const schema = infoProps[field] ?? {};
-    const model: ProcessFieldModel = { field, type, displayName: displayNameOf(schema, field) };
-    if (typeof schema.maxLength === "number") model.maxLength = schema.maxLength;
-    if (typeof schema.minimum === "number") model.minimum = schema.minimum;
-    if (typeof schema.maximum === "number") model.maximum = schema.maximum;
+    const rule = ruleOf.get(field);
+    const model: ProcessFieldModel = {
+      field,
+      type,
+      displayName: rule?.display_name ?? field,
+      required: !!rule?.required,
+    };
+    if (rule?.max_bytes !== undefined) model.maxBytes = rule.max_bytes;
+    if (rule?.minimum !== undefined) model.minimum = rule.minimum;
+    if (rule?.maximum !== undefined) model.maximum = rule.maximum;
     return model;
   });
-  const rowProps = (schemas.BindInfoRow?.properties ?? {}) as Record<string, JsonSchema>;
+  const subField = (name: string) => rules.bind_info.sub_fields.find((f) => f.field === name);
   const enumNames = (schemas.BindIpType?.["x-cmdb-enum-names"] ?? {}) as Record<string, string>;
+  const codes = [...document["x-cmdb-error-codes"], ...(document["x-cmdb-inner-error-codes"] ?? [])];
   return {
     document,
-    errorCodes: new Map(document["x-cmdb-error-codes"].map((e) => [e.code, e])),
+    errorCodes: new Map(codes.map((e) => [e.code, e])),
     processFields,
     alwaysLocked: new Set(lock.always_locked),
-    // cmdb-semantics §3.1: the only two required attributes a caller supplies.
-    requiredFields: ["bk_process_name", "bk_func_name"],
-    bindIpPattern: new RegExp(String(rowProps.ip?.pattern ?? "^.*$")),
-    bindPortPattern: new RegExp(String(rowProps.port?.pattern ?? "^.*$")),
-    protocols: new Set((schemas.Protocol?.enum ?? []) as string[]),
+    requiredFields: processFields.filter((f) => f.required).map((f) => f.field),
+    rawDefaults: {
+      string: rules.raw_defaults.string,
+      boolean: rules.raw_defaults.boolean,
+      integer: rules.raw_defaults.integer,
+    },
+    bindInfoDisplayName: rules.bind_info.display_name,
+    bindIpPattern: new RegExp(subField("ip")?.pattern ?? "^.*$"),
+    bindPortPattern: new RegExp(subField("port")?.pattern ?? "^.*$"),
+    protocols: new Set(subField("protocol")?.values ?? []),
     bindIpTypes: new Map(Object.entries(enumNames)),
     validator,
   };
-}
-
-function displayNameOf(schema: JsonSchema, field: string): string {
-  const zh = schema["x-description-zh"];
-  if (typeof zh !== "string") return field;
-  const name = zh.split(/[，。（(；,]/)[0]?.trim();
-  return name === undefined || name === "" ? field : name;
 }

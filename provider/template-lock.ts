@@ -39,29 +39,34 @@ export function resolveBindIp(spec: ProviderSpec, type: string | null | undefine
 
 /**
  * Builds a new process from a process template: every value copied, locked or not; one bind row per template row
- * with the IP resolved against the host and `enable` false when the template has none.
+ * with the IP resolved against the host and `enable` false when the template has none; a template without bind rows
+ * gives `bind_info: null`.
  * @see cmdb-semantics §2.1
  */
 export function createProcessFromTemplate(
   spec: ProviderSpec,
   property: TemplateProperty,
   host: Host | undefined,
+  faults: LockFaults = NO_FAULTS,
 ): Outcome<ProcessValues> {
   const fields: ProcessValues["fields"] = {};
   for (const { field } of spec.processFields) fields[field] = templateValue(property, field);
   const bindInfo: BindRow[] = [];
   for (const row of templateRows(property)) {
-    const built = bindRowFromTemplate(spec, row, host);
+    const built = bindRowFromTemplate(spec, row, host, false);
     if (!built.ok) return built;
     bindInfo.push(built.value);
   }
-  return { ok: true, value: { fields, bind_info: bindInfo } };
+  // `NewProcBindInfo` appends nothing to a nil slice, which round-trips as null (cmdb-semantics §2.1).
+  const none = bindInfo.length === 0 && !faults.has("empty-bind-info-as-list");
+  return { ok: true, value: { fields, bind_info: none ? null : bindInfo } };
 }
 
 /**
- * Applies a caller's `process_info` to a process created from the template under the lock rules: locked fields keep
- * the template value, unlocked ones take the caller's value (null clears), omitted ones stay; `bind_info` rows follow
- * the template rows, matched by `template_row_id`, each sub-field locked on its own.
+ * Applies a caller's decoded `process_info` to a process created from the template under the lock rules: locked
+ * fields keep the template value, unlocked ones take the caller's value (null clears), omitted ones stay; `bind_info`
+ * is always rewritten (`[]` for a template without rows): rows follow the template rows, matched by
+ * `template_row_id`, each sub-field locked on its own, and a null template `enable` stays null.
  * @see cmdb-semantics §2.2
  */
 export function applyTemplateLock(
@@ -94,7 +99,7 @@ export function applyTemplateLock(
   for (const templateRow of rows) {
     const caller = byRowId.get(templateRow.row_id);
     if (!caller) {
-      const built = bindRowFromTemplate(spec, templateRow, host);
+      const built = bindRowFromTemplate(spec, templateRow, host, !faults.has("template-enable-null-false-on-update"));
       if (!built.ok) return built;
       bindInfo.push(built.value);
       continue;
@@ -135,7 +140,9 @@ function mergeBindRow(
   return {
     ok: true,
     value: {
-      enable: locked("enable") ? (templateRow.enable?.value ?? false) : (sent("enable") as boolean | null),
+      enable: locked("enable")
+        ? enableOf(templateRow, !faults.has("template-enable-null-false-on-update"))
+        : (sent("enable") as boolean | null),
       ip: locked("ip") ? resolveBindIp(spec, templateRow.ip?.value, host) : (sent("ip") as string | null),
       port,
       protocol,
@@ -144,7 +151,17 @@ function mergeBindRow(
   };
 }
 
-function bindRowFromTemplate(spec: ProviderSpec, row: TemplateBindRow, host: Host | undefined): Outcome<BindRow> {
+// The template's `enable`: null turns false on creation only (`NewProcBindInfo`); the update path keeps it.
+function enableOf(row: TemplateBindRow, keepNull: boolean): boolean | null {
+  return row.enable?.value ?? (keepNull ? null : false);
+}
+
+function bindRowFromTemplate(
+  spec: ProviderSpec,
+  row: TemplateBindRow,
+  host: Host | undefined,
+  keepNullEnable: boolean,
+): Outcome<BindRow> {
   const port = row.port?.value ?? "";
   if (port === "") return { ok: false, failure: emptyTemplateField("port") };
   const protocol = row.protocol?.value ?? "";
@@ -152,7 +169,7 @@ function bindRowFromTemplate(spec: ProviderSpec, row: TemplateBindRow, host: Hos
   return {
     ok: true,
     value: {
-      enable: row.enable?.value ?? false,
+      enable: enableOf(row, keepNullEnable),
       ip: resolveBindIp(spec, row.ip?.value, host),
       port,
       protocol,

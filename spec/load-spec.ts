@@ -55,7 +55,11 @@ export interface OpenApiDocument {
     securitySchemes?: Record<string, unknown>;
   };
   "x-cmdb-error-codes": ErrorCodeEntry[];
+  /** Codes raised inside the process model that reach a caller only as text inside another code's message. */
+  "x-cmdb-inner-error-codes"?: Omit<ErrorCodeEntry, "operations">[];
   "x-cmdb-template-lock": TemplateLockRules;
+  /** Required by `validateSpec`; optional here so that a spec fragment in a test may leave it out. */
+  "x-cmdb-field-rules"?: FieldRules;
   [key: string]: unknown;
 }
 
@@ -74,6 +78,28 @@ export interface ErrorCodeEntry {
   args_zh?: string;
   message_zh: string;
   message_en: string;
+}
+
+/** `x-cmdb-field-rules`: the process model rules JSON Schema cannot state (cmdb-semantics §1.1, §1.3 A, §3). */
+export interface FieldRules {
+  description: string;
+  "x-description-zh": string;
+  operations: string[];
+  process_fields: {
+    field: string;
+    display_name: string;
+    type: "string" | "integer" | "boolean";
+    max_bytes?: number;
+    minimum?: number;
+    maximum?: number;
+    required?: boolean;
+  }[];
+  raw_defaults: Record<"string" | "boolean" | "integer" | "bind_info", unknown>;
+  bind_info: {
+    display_name: string;
+    sub_fields: { field: string; type: string; required?: boolean; pattern?: string; values?: string[] }[];
+  } & Record<string, unknown>;
+  [key: string]: unknown;
 }
 
 /** `x-cmdb-template-lock`: the lock rules of cmdb-semantics §2 as data. */
@@ -177,7 +203,7 @@ async function validateSpecDocument(
     }
   }
   problems.push(...findSchemaDialectProblems(document));
-  for (const key of ["x-cmdb-error-codes", "x-cmdb-template-lock"]) {
+  for (const key of ["x-cmdb-error-codes", "x-cmdb-template-lock", "x-cmdb-field-rules"]) {
     if (!(key in document)) {
       problems.push({ code: "semantic", pointer: `/${key}`, message: `${key} is required: checks and docs read it` });
     }

@@ -171,7 +171,7 @@ const REJECTIONS: [string, Rejection][] = [
       description: "a request to create a service instance for a host outside the module",
       params: { bk_biz_id: 2, bk_module_id: 60, instances: [raw(20)] },
       code: 1110056,
-      message: "操作失败，以下主机不属于目标模块：[20]",
+      message: "操作失败，以下主机不属于目标模块：[%!s(int64=20)]",
     },
   ],
   [
@@ -192,7 +192,36 @@ const REJECTIONS: [string, Rejection][] = [
       description: "a request to create a process without bk_func_name on a module without a template",
       params: { bk_biz_id: 2, bk_module_id: 60, instances: [raw(10, { bk_process_name: "job_java" })] },
       code: 1199010,
-      message: "'bk_func_name' 未赋值",
+      message: "''bk_func_name' 未赋值' 未赋值",
+    },
+  ],
+  [
+    "an invalid process value on a module without a template with 1199011",
+    {
+      state: RAW_MODULE_STATE,
+      description: "a request to create a process whose proc_num is 0 on a module without a template",
+      params: {
+        bk_biz_id: 2,
+        bk_module_id: 60,
+        instances: [raw(10, { bk_process_name: "job_java", bk_func_name: "java", proc_num: 0 })],
+      },
+      breaks: "/instances/0/processes/0/process_info/proc_num minimum",
+      code: 1199011,
+      message: "'''启动数量' 数据参数校验不通过' 参数无效或不存在' 参数无效或不存在",
+    },
+  ],
+  [
+    "a processes entry without process_info with 1199999",
+    {
+      state: RAW_MODULE_STATE,
+      description: "a request whose processes entry has no process_info",
+      params: {
+        bk_biz_id: 2,
+        bk_module_id: 60,
+        instances: [{ bk_host_id: 10, processes: [{ process_template_id: 0 }] }],
+      },
+      code: 1199999,
+      message: "proc Internal Server Error",
     },
   ],
   [

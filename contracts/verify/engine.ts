@@ -157,13 +157,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     }
     record(
       wanted("property") && wanted("template-lock")
-        ? await runPropertyCheck(
-            session,
-            spec.document,
-            rules,
-            { runs: propertyRuns, seed, onProgress },
-            scenarios[0]?.world ?? {},
-          )
+        ? await runPropertyCheck(session, rules, { runs: propertyRuns, seed, onProgress }, scenarios[0]?.world ?? {})
         : {
             source: "property",
             name: `template lock of random templates, locks and process_info (seed ${seed})`,

@@ -78,6 +78,7 @@ async function runStep(
     const outcome = await checkCreate(session, ctx, {
       body: { ...auth, ...step.body },
       expectCode: step.expectCode,
+      ...(step.expectMessage !== undefined ? { expectMessage: step.expectMessage } : {}),
       ...(step.expectPermission !== undefined ? { expectPermission: step.expectPermission } : {}),
       ...(step.expectProcesses !== undefined ? { expectProcesses: step.expectProcesses } : {}),
     });

@@ -10,7 +10,10 @@ export type ScenarioStep =
   | {
       kind: "create";
       body: Record<string, unknown>;
-      expectCode: number;
+      /** The code, or every code a lenient scenario accepts (one per reading of an UNCONFIRMED detail). */
+      expectCode: number | readonly number[];
+      /** The exact message, when the scenario writes it out (a fixture sends no language header: Chinese). */
+      expectMessage?: string;
       /** Per requested instance, the processes list_process_instance must return afterwards. */
       expectProcesses?: ExpectedProcessRow[][];
       expectPermission?: Record<string, unknown>;
@@ -66,8 +69,14 @@ export function resolveAuth(world: World, overrides: Record<string, string | nul
 }
 
 function toScenario(where: string, entry: Record<string, unknown>, worlds: Map<string, World>): Scenario {
-  const name = entry.name;
-  if (typeof name !== "string") throw new FixtureError(`${where}/name: a scenario needs a name`);
+  const given = entry.name;
+  if (typeof given !== "string") throw new FixtureError(`${where}/name: a scenario needs a name`);
+  // A lenient scenario accepts every reading of an UNCONFIRMED detail, and says so wherever its name is printed.
+  const lenient = entry.lenient;
+  if (lenient !== undefined && typeof lenient !== "string") {
+    throw new FixtureError(`${where}/lenient: the UNCONFIRMED detail the scenario is lenient about, as text`);
+  }
+  const name = lenient === undefined ? given : `${given} (lenient: ${lenient})`;
   const at = `${where} (${name})`;
   const rule = entry.rule;
   if (rule !== "business-rules" && rule !== "template-lock" && rule !== "envelope") {
@@ -84,11 +93,19 @@ function toScenario(where: string, entry: Record<string, unknown>, worlds: Map<s
 function toStep(at: string, step: Record<string, unknown>): ScenarioStep {
   const expect = (step.expect ?? {}) as Record<string, unknown>;
   if (step.create !== undefined) {
-    if (typeof expect.code !== "number") throw new FixtureError(`${at}/expect/code: a create needs an expected code`);
+    const code = expect.code;
+    const codes = Array.isArray(code) && code.length > 0 && code.every((c) => typeof c === "number");
+    if (typeof code !== "number" && !codes) {
+      throw new FixtureError(`${at}/expect/code: a create needs an expected code (or a list of accepted codes)`);
+    }
+    if (expect.message !== undefined && typeof expect.message !== "string") {
+      throw new FixtureError(`${at}/expect/message: the exact message, as text`);
+    }
     return {
       kind: "create",
       body: step.create as Record<string, unknown>,
-      expectCode: expect.code,
+      expectCode: code as number | number[],
+      ...(expect.message !== undefined ? { expectMessage: expect.message } : {}),
       ...(expect.processes !== undefined ? { expectProcesses: expect.processes as ExpectedProcessRow[][] } : {}),
       ...(expect.permission !== undefined ? { expectPermission: expect.permission as Record<string, unknown> } : {}),
     };

@@ -30,12 +30,17 @@ export interface ExpectedProcessRow {
 export interface StepRequest {
   operation: OperationId;
   body: Record<string, unknown>;
-  /** The code the answer must carry (0 for success); undefined checks the envelope only. */
-  expectCode?: number;
+  /**
+   * The code the answer must carry (0 for success), or every code a lenient check accepts (one per reading of an
+   * UNCONFIRMED detail); undefined checks the envelope only.
+   */
+  expectCode?: number | readonly number[];
   /** How the expected code reads in a failure, e.g. `0 (every generated value is valid)`; default the code. */
   expectLabel?: string;
   /** The permission object a 9900403 must carry, compared by the keys it writes out. */
   expectPermission?: Record<string, unknown>;
+  /** The exact message the answer must carry, when the check writes it out. */
+  expectMessage?: string;
   envelope?: EnvelopeContext;
 }
 
@@ -58,7 +63,8 @@ export async function sendStep(session: ProviderSession, ctx: StepContext, reque
   const envelope = envelopeOf(exchange);
   const outcome = (matched: boolean): StepOutcome => ({ exchange, envelope, failures, curl, matched });
   if (request.expectCode === undefined) return outcome(envelope !== undefined);
-  const expected = request.expectLabel ?? String(request.expectCode);
+  const accepted: readonly unknown[] = Array.isArray(request.expectCode) ? request.expectCode : [request.expectCode];
+  const expected = request.expectLabel ?? (accepted.length > 1 ? `one of ${accepted.join(", ")}` : String(accepted[0]));
   if (envelope === undefined) {
     failures.push({
       rule: ctx.rule,
@@ -70,13 +76,24 @@ export async function sendStep(session: ProviderSession, ctx: StepContext, reque
     });
     return outcome(false);
   }
-  if (envelope.code !== request.expectCode) {
+  if (!accepted.includes(envelope.code)) {
     failures.push({
       rule: ctx.rule,
       scenario: ctx.scenario,
       pointer: "/code",
       expected,
       actual: `${showValue(envelope.code)} (${showValue(envelope.message ?? "no message", 100)})`,
+      curl,
+    });
+    return outcome(false);
+  }
+  if (request.expectMessage !== undefined && envelope.message !== request.expectMessage) {
+    failures.push({
+      rule: ctx.rule,
+      scenario: ctx.scenario,
+      pointer: "/message",
+      expected: showValue(request.expectMessage, 200),
+      actual: showValue(envelope.message, 200),
       curl,
     });
     return outcome(false);
@@ -134,9 +151,10 @@ export async function observeProcesses(
 /** A create and what must be true afterwards. */
 export interface CreateExpectation {
   body: Record<string, unknown>;
-  expectCode: number;
+  expectCode: number | readonly number[];
   expectLabel?: string;
   expectPermission?: Record<string, unknown>;
+  expectMessage?: string;
   /** Per requested instance, the processes `list_process_instance` must return (undefined: not read back). */
   expectProcesses?: readonly (readonly ExpectedProcessRow[] | undefined)[];
 }
@@ -159,6 +177,7 @@ export async function checkCreate(
     expectCode: expectation.expectCode,
     ...(expectation.expectLabel !== undefined ? { expectLabel: expectation.expectLabel } : {}),
     ...(expectation.expectPermission !== undefined ? { expectPermission: expectation.expectPermission } : {}),
+    ...(expectation.expectMessage !== undefined ? { expectMessage: expectation.expectMessage } : {}),
     envelope: Array.isArray(instances) ? { createdInstances: instances.length } : {},
   });
   const { envelope, curl } = step;

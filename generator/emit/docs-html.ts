@@ -45,6 +45,10 @@ export function renderHtmlReference(model: SpecModel): string {
     `<h2>${heading("errorCodes")}</h2>`,
     renderErrorCodes(model.errorCodes, true),
     `</section>`,
+    `<section id="inner-error-codes" class="panel">`,
+    `<h2>${heading("innerErrorCodes")}</h2>`,
+    renderErrorCodes(model.innerErrorCodes, false),
+    `</section>`,
     renderDifferences(model),
   ];
   return [

@@ -22,6 +22,10 @@ export const LABELS = {
   responseParams: { zh: "返回结果参数说明", en: "Response parameters" },
   validationOrder: { zh: "校验顺序", en: "Validation order" },
   errorCodes: { zh: "错误码", en: "Error codes" },
+  innerErrorCodes: {
+    zh: "内部错误码（仅出现在 1199011 的错误信息中）",
+    en: "Inner codes (seen only inside a 1199011 message)",
+  },
   lockRules: { zh: "模板锁定规则", en: "Template lock rules" },
   lockableFields: { zh: "可锁定字段", en: "Lockable fields" },
   bindInfo: { zh: "bind_info 行匹配", en: "How bind_info rows match" },

@@ -51,6 +51,9 @@ export function renderOperationPage(model: SpecModel, operation: OperationDoc, l
     out.push("");
   }
   out.push(`### ${l("errorCodes")}`, "", ...renderErrorCodes(codesOf(model, operation), language, false));
+  if (operation.appliesLockRules && model.innerErrorCodes.length > 0) {
+    out.push(`### ${l("innerErrorCodes")}`, "", ...renderErrorCodes(model.innerErrorCodes, language, false));
+  }
   if (operation.appliesLockRules) out.push(...renderLock(model.docs.lock, operation, language));
   if (operation.differences.length > 0) {
     out.push(`### ${l("differences")}`, "");

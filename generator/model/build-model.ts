@@ -88,6 +88,7 @@ export function buildModel(document: OpenApiDocument, specFile = "spec"): SpecMo
     secretFields: findSecretFields(document, authSchema),
     operations,
     errorCodes,
+    innerErrorCodes: readInnerErrorCodes(document),
     docs: buildDocsModel(document, authSchema, operations),
   };
 }
@@ -241,6 +242,21 @@ function buildErrorCodes(
     });
   });
   return [...byCode.values()].sort((a, b) => a.code - b.code);
+}
+
+// Inner codes answer no operation; the docs list them apart from the codes a caller receives.
+function readInnerErrorCodes(document: OpenApiDocument): ErrorCodeModel[] {
+  const entries = document["x-cmdb-inner-error-codes"];
+  return (Array.isArray(entries) ? entries : []).filter(isObject).map((entry) => ({
+    code: Number(entry.code),
+    name: String(entry.name ?? ""),
+    layer: String(entry.layer ?? ""),
+    when: readBilingual(entry, "when", "when_zh"),
+    args: readBilingual(entry, "args", "args_zh"),
+    message: { en: String(entry.message_en ?? ""), zh: String(entry.message_zh ?? "") },
+    operations: [],
+    apis: [],
+  }));
 }
 
 function schemaName(node: unknown): string | undefined {

@@ -58,6 +58,8 @@ export interface SpecModel {
   operations: OperationModel[];
   /** Every error code, ascending and unique. */
   errorCodes: ErrorCodeModel[];
+  /** `x-cmdb-inner-error-codes`: codes that reach a caller only as text inside another code's message. */
+  innerErrorCodes: ErrorCodeModel[];
   /** What the docs show beyond the operations and codes. */
   docs: DocsModel;
 }

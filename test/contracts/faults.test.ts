@@ -26,6 +26,16 @@ const BROKEN_RULE: Partial<Record<FaultName, "Envelope" | "Business rules" | "Te
   "read-back-empty": "Template lock",
   "non-object-entry-500": "Envelope",
   "unlisted-code": "Business rules",
+  "raw-value-error-unwrapped": "Business rules",
+  "missing-process-info-tolerated": "Business rules",
+  "string-length-in-characters": "Business rules",
+  "earlier-duplicate-entry-not-decoded": "Template lock",
+  "template-enable-null-false-on-update": "Template lock",
+  "empty-bind-info-as-list": "Template lock",
+  "bind-info-stored-trimmed": "Business rules",
+  "raw-missing-fields-null": "Business rules",
+  "host-ids-printed-plainly": "Business rules",
+  "bind-ip-pattern-unanchored": "Business rules",
 };
 
 async function verifyAgainst(fault?: FaultName): Promise<{ code: number; summary: string }> {

@@ -5,6 +5,8 @@ import {
   readLockRules,
   resolveBindIp,
   type TemplateProperty,
+  trimSpace,
+  updateFailureCode,
 } from "../../contracts/verify/template-lock.ts";
 import { loadSpec } from "../../spec/load-spec.ts";
 
@@ -120,7 +122,8 @@ describe("applyTemplateLock", () => {
         given: { bind_info: [{ template_row_id: 2, ip: "1.2.3.4" }] },
         want: {
           bind_info: [
-            { template_row_id: 1, ip: "10.0.0.5", port: "80", protocol: "1", enable: false },
+            // Row 1's template enable is null: false on creation, but the update path keeps null (§2.2).
+            { template_row_id: 1, ip: "10.0.0.5", port: "80", protocol: "1", enable: null },
             { template_row_id: 2, ip: "1.2.3.4", port: null, protocol: null, enable: null },
           ],
         },
@@ -131,5 +134,60 @@ describe("applyTemplateLock", () => {
     const got = applyTemplateLock(rules, template(), host, given);
     expect(got).toMatchObject(want);
     expect(Object.keys(got).sort()).toEqual([...rules.lockableFields, "bind_info"].sort());
+  });
+});
+
+describe("applyTemplateLock (bind_info null, trimming)", () => {
+  const noRows = (): TemplateProperty => template({ bind_info: { as_default_value: false, value: [] } });
+
+  it("gives bind_info null for a template without rows and no caller entry, [] after one (§2.1)", () => {
+    expect(applyTemplateLock(rules, noRows(), host, undefined).bind_info).toBeNull();
+    expect(applyTemplateLock(rules, template({ bind_info: undefined }), host, undefined).bind_info).toBeNull();
+    expect(applyTemplateLock(rules, noRows(), host, {}).bind_info).toEqual([]);
+  });
+
+  it("stores an unlocked caller string trimmed and a caller bind value as sent (§3.1, §3.3)", () => {
+    const got = applyTemplateLock(rules, template(), host, {
+      work_path: " /opt\t",
+      bind_info: [{ template_row_id: 2, ip: " 1.2.3.4 ", port: " 81 ", protocol: "2", enable: true }],
+    });
+    expect(got.work_path).toBe("/opt");
+    expect(got.bind_info?.[1]).toMatchObject({ ip: " 1.2.3.4 ", port: " 81 " });
+  });
+});
+
+describe("updateFailureCode", () => {
+  const valid = () =>
+    applyTemplateLock(rules, template(), host, { bind_info: [{ template_row_id: 1, protocol: "1", enable: true }] });
+  const cases: [string, { given: (p: Record<string, unknown>) => void; want: number }][] = [
+    ["a valid process", { given: () => {}, want: 0 }],
+    ["85 CJK characters (255 bytes) fit description", { given: (p) => (p.description = "备".repeat(85)), want: 0 }],
+    ["86 CJK characters (258 bytes) do not", { given: (p) => (p.description = "备".repeat(86)), want: 1199011 }],
+    ["padding does not count", { given: (p) => (p.description = ` ${"备".repeat(85)} `), want: 0 }],
+    ["an integer out of range", { given: (p) => (p.proc_num = 0), want: 1199011 }],
+    [
+      "a null enable kept from the template",
+      {
+        given: (p) => (((p.bind_info as Record<string, unknown>[])[0] as Record<string, unknown>).enable = null),
+        want: 1199011,
+      },
+    ],
+    [
+      "a padded port passes (checked trimmed)",
+      {
+        given: (p) => (((p.bind_info as Record<string, unknown>[])[1] as Record<string, unknown>).port = " 81 "),
+        want: 0,
+      },
+    ],
+  ];
+  it.each(cases)("%s", (_name, { given, want }) => {
+    const process = valid();
+    given(process);
+    expect(updateFailureCode(rules, process)).toBe(want);
+  });
+
+  it("trims like Go's strings.TrimSpace, not JavaScript's trim", () => {
+    expect(trimSpace("\u3000a b\u0085")).toBe("a b");
+    expect(trimSpace("\ufeffa")).toBe("\ufeffa");
   });
 });

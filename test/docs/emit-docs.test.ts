@@ -86,6 +86,14 @@ describe("emitDocs", () => {
     }
   });
 
+  it("lists the inner codes apart, on the create page only: they never are a response's code", () => {
+    const inner = document["x-cmdb-inner-error-codes"] ?? [];
+    expect(inner.length).toBeGreaterThan(0);
+    const table = section(page("docs/create_service_instance.en.md"), LABELS.innerErrorCodes.en);
+    expect([...table.matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1]))).toEqual(inner.map((e) => e.code));
+    expect(section(page("docs/get_proc_template.en.md"), LABELS.innerErrorCodes.en)).toBe("");
+  });
+
   it("lists the validation order of the spec, step by step, on the create page", () => {
     const steps = createOperation()["x-cmdb-validation-order"] as { step: number; code: number }[];
     const table = section(page("docs/create_service_instance.en.md"), LABELS.validationOrder.en);

@@ -88,7 +88,7 @@ describe("create_service_instance: the validation order of cmdb-semantics §1.2,
     expectFailure(
       await create(templated([{ bk_host_id: 12 }, { bk_host_id: 0 }, { bk_host_id: 12 }])),
       1110056,
-      "操作失败，以下主机不属于目标模块：[12 0]",
+      "操作失败，以下主机不属于目标模块：[%!s(int64=12) %!s(int64=0)]",
     );
   });
 
@@ -104,26 +104,39 @@ describe("create_service_instance: the validation order of cmdb-semantics §1.2,
     expectFailure(await create(templated([{ bk_host_id: 11 }])), 1113016, "服务实例[10.0.0.6,10.0.0.7]已经存在");
   });
 
-  it("step 10: a raw process without bk_func_name → 1199010 naming the property", async () => {
+  it("step 10: an entry without process_info crashes the request → 1199999, the same text in every language", async () => {
+    const raw = rawCreateBody();
+    (raw.instances as { processes: unknown[] }[])[0]?.processes.push({ process_template_id: 0 });
+    expectFailure(await create(raw), 1199999, "proc Internal Server Error");
+    expectFailure(await create(raw, { "Blueking-Language": "en" }), 1199999, "proc Internal Server Error");
+    const matched = templated([{ bk_host_id: 10, processes: [{ process_template_id: 7, process_info: null }] }]);
+    expectFailure(await create(matched), 1199999, "proc Internal Server Error");
+    // An entry whose template ID matches nothing is ignored, process_info or not.
+    const unmatched = templated([{ bk_host_id: 10, processes: [{ process_template_id: 99 }] }]);
+    expect((await create(unmatched)).json.code).toBe(0);
+  });
+
+  it("step 11: a raw process without the key bk_func_name → 1199010, the message wrapped once more", async () => {
     const body = rawCreateBody();
     const info = (body.instances as { processes: { process_info: Record<string, unknown> }[] }[])[0]?.processes[0]
       ?.process_info;
     delete info?.bk_func_name;
-    expectFailure(await create(body), 1199010, "'bk_func_name' 未赋值");
+    expectFailure(await create(body), 1199010, "''bk_func_name' 未赋值' 未赋值");
+    expectFailure(await create(body, { "Blueking-Language": "en" }), 1199010, "''bk_func_name' unassigned' unassigned");
   });
 
-  it("step 11: an unlocked templated value that fails the model → 1199011 wrapping the inner message", async () => {
+  it("step 16: an unlocked templated value that fails the model → 1199011 wrapping the inner message once", async () => {
     const body = templated([
       { bk_host_id: 10, processes: [{ process_template_id: 7, process_info: { work_path: "x".repeat(2001) } }] },
     ]);
-    expectFailure(await create(body), 1199011, "'数据超出限制' 参数无效或不存在");
+    expectFailure(await create(body), 1199011, "''工作路径' 数据越界' 参数无效或不存在");
     const omitted = templated([
       {
         bk_host_id: 10,
         processes: [{ process_template_id: 7, process_info: { bind_info: [{ template_row_id: 1 }] } }],
       },
     ]);
-    expectFailure(await create(omitted), 1199011, "''enable' 未赋值' 参数无效或不存在");
+    expectFailure(await create(omitted), 1199011, "''bind_info' 数据参数校验不通过' 参数无效或不存在");
   });
 });
 
@@ -176,18 +189,46 @@ describe("create_service_instance: the other codes of cmdb-semantics §1.3, §3,
     }
   });
 
-  it("1199007, 1199009, 1199015, 1199025, 1199006, 1199016: the raw process model", async () => {
-    expectFailure(await create(rawWith({ description: 5 })), 1199007, "'描述' 必须为字符串类型");
-    expectFailure(await create(rawWith({ proc_num: "4" })), 1199009, "'启动数量' 参数必须为整型");
-    expectFailure(await create(rawWith({ description: "d".repeat(257) })), 1199015, "数据超出限制");
-    expectFailure(await create(rawWith({ auto_start: "true" })), 1199025);
-    expectFailure(await create(rawWith({ proc_num: 0 })), 1199006, "'启动数量' 数据参数校验不通过");
-    expectFailure(await create(rawWith({ bind_info: [{ port: "80,443", protocol: "1", enable: true }] })), 1199016);
+  it("1199011: every raw value error, the inner message (display name) wrapped twice", async () => {
+    const twice = (inner: string) => `''${inner}' 参数无效或不存在' 参数无效或不存在`;
+    const cases: [Record<string, unknown>, string][] = [
+      [{ description: 5 }, "'备注' 必须为字符串类型"],
+      [{ proc_num: "4" }, "'启动数量' 参数必须为整型"],
+      [{ proc_num: 0 }, "'启动数量' 数据参数校验不通过"],
+      [{ auto_start: "true" }, "'是否自动拉起' 必须为布尔类型"],
+      [{ bk_process_name: null }, "'进程别名' 未赋值"],
+      [{ bk_process_name: "   " }, "'进程别名' 未赋值"],
+      // 86 CJK characters are 258 bytes: over the 256-byte limit of description (§3.1).
+      [{ description: "备".repeat(86) }, "'备注' 数据越界"],
+      [{ bind_info: [{ port: "80,443", protocol: "1", enable: true }] }, "'bind_info' 数据参数校验不通过"],
+      [{ bind_info: [{ port: "80", protocol: "5", enable: true }] }, "'bind_info' 数据参数校验不通过"],
+      [{ bind_info: [{ port: "80", protocol: "1", enable: null }] }, "'bind_info' 数据参数校验不通过"],
+      [{ bind_info: [{ port: "80", extra: 1 }] }, "'bind_info' 数据参数校验不通过"],
+      [
+        { bind_info: [{ ip: "not-an-ip::", port: "80", protocol: "1", enable: true }] },
+        "'bind_info' 数据参数校验不通过",
+      ],
+    ];
+    for (const [info, inner] of cases) expectFailure(await create(rawWith(info)), 1199011, twice(inner));
     expectFailure(
-      await create(rawWith({ bind_info: [{ port: "80", extra: 1 }] })),
-      1199006,
-      "'bind_info' 数据参数校验不通过",
+      await create(rawWith({ description: "备".repeat(86) }), { "Blueking-Language": "en" }),
+      1199011,
+      "''Data out of bounds%!(EXTRA string=备注)' the parameter is invalid or does not exist' the parameter is invalid or does not exist",
     );
+    // 85 CJK characters are 255 bytes; padding does not count (the limit applies after trimming).
+    expect((await create(rawWith({ description: ` ${"备".repeat(85)} ` }))).json.code).toBe(0);
+  });
+
+  it("CMDB's request decoding: field names in any ASCII case, number literals kept (§1.1)", async () => {
+    const upper = JSON.stringify({ ...AUTH, BK_BIZ_ID: 2, Bk_Module_Id: 60, INSTANCES: rawCreateBody().instances });
+    expect((await create(upper)).json.code).toBe(0);
+    const raw = JSON.stringify(rawWith({ proc_num: 2 })).replace('"proc_num":2', '"proc_num":2.0');
+    expectFailure(await create(raw), 1199011, "'''启动数量' 数据参数校验不通过' 参数无效或不存在' 参数无效或不存在");
+    const templatedBody = JSON.stringify(
+      templated([{ bk_host_id: 10, processes: [{ process_template_id: 7, process_info: { proc_num: 2 } }] }]),
+    ).replace('"proc_num":2', '"proc_num":2.0');
+    expectFailure(await create(templatedBody), 1199000);
+    expectFailure(await create(JSON.stringify(rawCreateBody()).replace('"bk_biz_id":2', '"bk_biz_id":2.0')), 1199000);
   });
 
   it("1199006: a name over 256 bytes, or a business that does not exist", async () => {

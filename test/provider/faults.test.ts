@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { FAULT_NAMES, type FaultName } from "../../provider/faults.ts";
 import { type RunningReferenceCmdb, startReferenceCmdb } from "../../provider/server.ts";
-import { AUTH, designWorld, esbUrl, post, rawCreateBody } from "./fixtures.ts";
+import { AUTH, designWorld, esbUrl, post, rawCreateBody, setWorld } from "./fixtures.ts";
 
 let running: RunningReferenceCmdb | undefined;
 afterEach(async () => {
@@ -16,6 +16,12 @@ async function start(fault?: FaultName) {
 }
 
 const templated = (instances: unknown[]) => ({ ...AUTH, bk_biz_id: 2, bk_module_id: 61, instances });
+const rawWith = (info: Record<string, unknown>) => {
+  const body = rawCreateBody();
+  const process = (body.instances as { processes: { process_info: Record<string, unknown> }[] }[])[0]?.processes[0];
+  if (process) process.process_info = { ...process.process_info, ...info };
+  return body;
+};
 const overriding = templated([
   {
     bk_host_id: 10,
@@ -81,6 +87,59 @@ const OBSERVATIONS: Record<FaultName, Observe> = {
     const instances = Array.from({ length: 101 }, () => rawCreateBody().instances).flat();
     return (await call("create_service_instance", { ...rawCreateBody(), instances })).json.code;
   },
+  "raw-value-error-unwrapped": async (call) =>
+    (await call("create_service_instance", rawWith({ proc_num: 0 }))).json.code,
+  "missing-process-info-tolerated": async (call) =>
+    (await call("create_service_instance", templated([{ bk_host_id: 10, processes: [{ process_template_id: 7 }] }])))
+      .json.code,
+  "string-length-in-characters": async (call) =>
+    (await call("create_service_instance", rawWith({ description: "备".repeat(86) }))).json.code,
+  "earlier-duplicate-entry-not-decoded": async (call) => {
+    const entries = [
+      { process_template_id: 7, process_info: { proc_num: "4" } },
+      { process_template_id: 7, process_info: { proc_num: 5 } },
+    ];
+    return (await call("create_service_instance", templated([{ bk_host_id: 10, processes: entries }]))).json.code;
+  },
+  "template-enable-null-false-on-update": async (call) => {
+    const world = designWorld();
+    const row = world.service_templates?.[0]?.process_templates[0]?.property.bind_info?.value?.[0];
+    if (row) row.enable = { value: null, as_default_value: false };
+    await setWorld(`${running?.url}/_cmdb/state`, world);
+    const entry = { process_template_id: 7, process_info: {} };
+    return (await call("create_service_instance", templated([{ bk_host_id: 10, processes: [entry] }]))).json.code;
+  },
+  "empty-bind-info-as-list": async (call) => {
+    const world = designWorld();
+    world.service_templates?.[0]?.process_templates.push({
+      id: 8,
+      property: {
+        bk_process_name: { value: "logrotate", as_default_value: true },
+        bk_func_name: { value: "logrotate", as_default_value: true },
+      },
+    });
+    await setWorld(`${running?.url}/_cmdb/state`, world);
+    await call("create_service_instance", templated([{ bk_host_id: 10 }]));
+    const listed = await call("list_process_instance", { ...AUTH, bk_biz_id: 2, service_instance_id: 100 });
+    return (listed.json.data as { property: Record<string, unknown> }[])[1]?.property.bind_info;
+  },
+  "bind-info-stored-trimmed": async (call) => {
+    await call("create_service_instance", rawWith({ bind_info: [{ port: " 8008 ", protocol: "1", enable: true }] }));
+    return ((await firstProcess(call, 100))?.bind_info as { port: string }[] | undefined)?.[0]?.port;
+  },
+  "raw-missing-fields-null": async (call) => {
+    await call("create_service_instance", rawCreateBody());
+    return (await firstProcess(call, 100))?.description;
+  },
+  "host-ids-printed-plainly": async (call) =>
+    (await call("create_service_instance", templated([{ bk_host_id: 20 }]))).json.message,
+  "bind-ip-pattern-unanchored": async (call) =>
+    (
+      await call(
+        "create_service_instance",
+        rawWith({ bind_info: [{ ip: "not-an-ip::", port: "80", protocol: "1", enable: true }] }),
+      )
+    ).json.code,
   "deleted-instance-still-listed": async (call) => {
     await call("create_service_instance", rawCreateBody());
     await call("delete_service_instance", { ...AUTH, bk_biz_id: 2, service_instance_ids: [100] });

@@ -1,6 +1,6 @@
 import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { MAX_CREATE_PROCESSES } from "../../provider/operations.ts";
+import { MAX_CREATE_PROCESSES } from "../../provider/create-service-instance.ts";
 import { type RunningReferenceCmdb, startReferenceCmdb } from "../../provider/server.ts";
 import { parseWorld, WORLD_LIMITS, type World, WorldError } from "../../provider/world.ts";
 import { AUTH, designWorld, esbUrl, post, rawCreateBody } from "./fixtures.ts";

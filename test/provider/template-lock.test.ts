@@ -94,7 +94,8 @@ describe("applyTemplateLock (scalar fields)", () => {
   it("ignores unknown keys, legacy flat fields and server-owned keys", () => {
     const property = templateWith(false);
     const result = merge(property, { port: "8080", bind_ip: "1", bk_biz_id: 9, bk_supplier_account: "x", foo: 1 });
-    expect(result).toEqual({ ok: true, value: created(property) });
+    // The update rewrites bind_info: a template without rows gives [] where creation gave null (§2.1).
+    expect(result).toEqual({ ok: true, value: { ...created(property), bind_info: [] } });
   });
 });
 
@@ -116,7 +117,8 @@ const ROW_ALL_UNLOCKED: TemplateBindRow = {
 describe("applyTemplateLock (bind_info)", () => {
   const rows = [ROW_ALL_LOCKED, ROW_ALL_UNLOCKED];
   const fromTemplate1 = { enable: true, ip: "10.0.0.5", port: "80", protocol: "1", template_row_id: 1 };
-  const fromTemplate2 = { enable: false, ip: "127.0.0.1", port: "8080", protocol: "2", template_row_id: 2 };
+  // Row 2's template enable is null: the update path keeps it null (creation would make it false, §2.2).
+  const fromTemplate2 = { enable: null, ip: "127.0.0.1", port: "8080", protocol: "2", template_row_id: 2 };
   const cases: [string, { given: unknown; want: unknown[] }][] = [
     ["bind_info omitted: every row from the template", { given: undefined, want: [fromTemplate1, fromTemplate2] }],
     ["bind_info null: every row from the template", { given: null, want: [fromTemplate1, fromTemplate2] }],
@@ -224,6 +226,13 @@ describe("createProcessFromTemplate", () => {
     const result = createProcessFromTemplate(spec, templateWith(true, [given]), HOST);
     if (result.ok) expect(result.value.bind_info?.[0]).toEqual(want);
     else expect(result.failure).toEqual(want);
+  });
+
+  it("gives bind_info null for a template without bind rows (§2.1)", () => {
+    expect(createProcessFromTemplate(spec, templateWith(false), HOST)).toMatchObject({
+      ok: true,
+      value: { bind_info: null },
+    });
   });
 
   it("copies every lockable field's template value, locked or not", () => {
