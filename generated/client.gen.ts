@@ -36,7 +36,7 @@ export interface CmdbErrorCodes {
   /**
    * CCErrCoreServiceHasModuleNotBelongBusiness (cmdb): The module belongs to another business, or `bk_biz_id` is missing or 0.
    * 模块属于其他业务，或 `bk_biz_id` 缺失或为 0。
-   * 模块ID[%v]不属于业务ID[%v] / ModuleID [%v] has not belong to  businessID [%d]
+   * 模块ID[%#v]不属于业务ID[%v] / ModuleID [%#v] has not belong to  businessID [%d]
    * Operations: createServiceInstance.
    */
   readonly 1113004: "CCErrCoreServiceHasModuleNotBelongBusiness";
@@ -55,8 +55,8 @@ export interface CmdbErrorCodes {
    */
   readonly 1113018: "CCErrCoreServiceModuleAndServiceInstanceTemplateNotCoincide";
   /**
-   * CCErrCommJSONUnmarshalFailed (cmdb): The body is not JSON, or a field has the wrong JSON type (e.g. `"bk_biz_id": "2"`, `"proc_num": 4.5`).
-   * 请求体不是 JSON，或字段的 JSON 类型错误（例如 `"bk_biz_id": "2"`、`"proc_num": 4.5`）。
+   * CCErrCommJSONUnmarshalFailed (cmdb): The body is not JSON, or a request field has the wrong JSON type or a non-integer number literal (e.g. `"bk_biz_id": "2"` or `2.0`). On a templated module: any matched `process_info` entry, of any instance and duplicates included, does not decode into the typed process (e.g. `"proc_num": "4"`, `4.5` or `2.0`). Without a template and with an empty `service_instance_name`: the first process does not decode (e.g. `"priority": 2.5`).
+   * 请求体不是 JSON，或请求字段的 JSON 类型错误或为非整数数字字面量（例如 `"bk_biz_id": "2"` 或 `2.0`）。模块绑定模板时，任一实例的任一匹配 `process_info` 条目（包括重复条目）无法解码为进程结构（例如 `"proc_num": "4"`、`4.5` 或 `2.0`）。模块未绑定模板且 `service_instance_name` 为空时，第一个进程无法解码（例如 `"priority": 2.5`）。
    * 反序列化JSON数据失败 / Deserializing JSON data failed
    * Operations: createServiceInstance, deleteServiceInstance, getProcTemplate, listProcessInstance.
    */
@@ -69,54 +69,26 @@ export interface CmdbErrorCodes {
    */
   readonly 1199004: "CCErrCommHTTPReadBodyFailed";
   /**
-   * CCErrCommParamsInvalid (cmdb): A built-in module (`bk_module_id`); a service template without process templates (`service_template_id`); a field out of range or of a bad enum; an extra key in a `bind_info` row (`bind_info`); a template row without port or protocol.
-   * 内置模块（`bk_module_id`）；服务模板下没有进程模板（`service_template_id`）；字段超出范围或枚举值错误；`bind_info` 行中有多余字段（`bind_info`）；模板行缺少端口或协议。
+   * CCErrCommParamsInvalid (cmdb): A built-in module (`bk_module_id`); a service template without process templates (`service_template_id`); a service instance name over 256 bytes (`name`); a template bind row without port or protocol (on creation, or when a locked sub-field applies). Also the inner text of 1199011 for an integer out of range and for any bad `bind_info` row (`bind_info`); as inner text it never is the response code.
+   * 内置模块（`bk_module_id`）；服务模板下没有进程模板（`service_template_id`）；服务实例名称超过 256 字节（`name`）；模板绑定行缺少端口或协议（创建时，或应用锁定子字段时）。也是 1199011 的内部信息：整数超出范围、`bind_info` 行有误（`bind_info`）；作为内部信息时不会成为响应的错误码。
    * '%s' 数据参数校验不通过 / '%s' data parameter verification does not pass
    * Operations: createServiceInstance, deleteServiceInstance, getProcTemplate, listProcessInstance.
    */
   readonly 1199006: "CCErrCommParamsInvalid";
   /**
-   * CCErrCommParamsNeedString (cmdb): A non-string value for a string process field on a module without a template.
-   * 模块未绑定模板时，字符串类型的进程字段传入了非字符串值。
-   * '%s' 必须为字符串类型 / '%s' must be a string type
-   * Operations: createServiceInstance.
-   */
-  readonly 1199007: "CCErrCommParamsNeedString";
-  /**
-   * CCErrCommParamsNeedInt (cmdb): A non-numeric value for an integer process field on a module without a template.
-   * 模块未绑定模板时，整数类型的进程字段传入了非数字值。
-   * '%s' 参数必须为整型 / '%s' parameters must be integral
-   * Operations: createServiceInstance.
-   */
-  readonly 1199009: "CCErrCommParamsNeedInt";
-  /**
-   * CCErrCommParamsNeedSet (cmdb): `instances` is empty (`service_instance_ids`); a non-templated instance without processes (`instances.processes`); a process without `bk_process_name` or `bk_func_name`; a required parameter missing.
-   * `instances` 为空（`service_instance_ids`）；模块未绑定模板且实例没有进程（`instances.processes`）；进程缺少 `bk_process_name` 或 `bk_func_name`；缺少必填参数。
+   * CCErrCommParamsNeedSet (cmdb): `instances` is empty (`service_instance_ids`); a non-templated instance without processes (`instances.processes`); on a module without a template, a `process_info` without the key `bk_process_name` or `bk_func_name` (the message is wrapped once more: `''bk_func_name' unassigned' unassigned`); a required parameter missing. A key that is present with null or blank text is 1199011 instead.
+   * `instances` 为空（`service_instance_ids`）；模块未绑定模板且实例没有进程（`instances.processes`）；模块未绑定模板时 `process_info` 中没有 `bk_process_name` 或 `bk_func_name` 键（错误信息再被包装一层：`''bk_func_name' 未赋值' 未赋值`）；缺少必填参数。键存在但为 null 或空白时返回 1199011。
    * '%s' 未赋值 / '%s' unassigned
    * Operations: createServiceInstance, deleteServiceInstance, getProcTemplate, listProcessInstance.
    */
   readonly 1199010: "CCErrCommParamsNeedSet";
   /**
-   * CCErrCommParamsIsInvalid (cmdb): On a templated module, an unlocked caller value fails the process model; wraps the inner message.
-   * 模块绑定模板时，调用方传入的未锁定字段值未通过进程模型校验；内部错误信息作为参数。
+   * CCErrCommParamsIsInvalid (cmdb): A process value fails the process model. On a module without a template: a wrong type, an integer out of range (a non-integer literal such as `2.0` counts as 0), a string over its byte limit, a null or blank `bk_process_name` / `bk_func_name`, or any bad `bind_info` row; the inner message is wrapped twice, e.g. `'''启动数量' 数据参数校验不通过' 参数无效或不存在' 参数无效或不存在`. On a templated module: the updated process fails (an unlocked value, or a template bind row whose `enable` is null); the inner message is wrapped once. When several values are bad, which one is named is not deterministic.
+   * 进程字段值未通过进程模型校验。模块未绑定模板时：类型错误、整数超出范围（`2.0` 这类非整数字面量按 0 计算）、字符串超过字节上限、`bk_process_name` / `bk_func_name` 为 null 或空白、`bind_info` 行有误；内部错误信息被包装两层，例如 `'''启动数量' 数据参数校验不通过' 参数无效或不存在' 参数无效或不存在`。模块绑定模板时：更新后的进程未通过校验（未锁定字段的值，或模板绑定行的 `enable` 为 null）；内部错误信息被包装一层。多个字段有误时，报告哪一个不确定。
    * '%s' 参数无效或不存在 / '%s' the parameter is invalid or does not exist
    * Operations: createServiceInstance.
    */
   readonly 1199011: "CCErrCommParamsIsInvalid";
-  /**
-   * CCErrCommOverLimit (cmdb): A string process field is longer than its model limit (256 or 2000).
-   * 字符串类型的进程字段超过模型长度限制（256 或 2000）。
-   * 数据超出限制 / Data out of bounds
-   * Operations: createServiceInstance.
-   */
-  readonly 1199015: "CCErrCommOverLimit";
-  /**
-   * CCErrFieldRegValidFailed (cmdb): A field fails its model regular expression (e.g. a `bind_info` port that is a comma list).
-   * 字段未通过模型的正则校验（例如 `bind_info` 的端口为逗号分隔的列表）。
-   * '%s' 字段正则校验失败 / '%s' Field regular check failed
-   * Operations: createServiceInstance.
-   */
-  readonly 1199016: "CCErrFieldRegValidFailed";
   /**
    * CCErrCommDBSelectFailed (cmdb): Infrastructure; a database query failed.
    * 基础设施错误：数据库查询失败。
@@ -138,13 +110,6 @@ export interface CmdbErrorCodes {
    * Operations: getProcTemplate.
    */
   readonly 1199019: "CCErrCommNotFound";
-  /**
-   * CCErrCommParamsNeedBool (cmdb): `auto_start` is not a JSON boolean on a module without a template.
-   * 模块未绑定模板时，`auto_start` 不是 JSON 布尔值。
-   * '%s' 必须为布尔类型 / '%s' must be boolean
-   * Operations: createServiceInstance.
-   */
-  readonly 1199025: "CCErrCommParamsNeedBool";
   /**
    * CCErrCommXXExceedLimit (cmdb): More than 100 instances to create (500 to delete).
    * 要创建的服务实例超过 100 个（删除时超过 500 个）。
@@ -187,6 +152,13 @@ export interface CmdbErrorCodes {
    * Operations: createServiceInstance, deleteServiceInstance, getProcTemplate, listProcessInstance.
    */
   readonly 1199998: "CCErrorUnknownOrUnrecognizedError";
+  /**
+   * CCErrCommInternalServerError (cmdb): A `processes` entry without `process_info`, or with null: on a module without a template any entry, on a templated module an entry whose `process_template_id` matches a process template. CMDB's handler panics, the transaction is rolled back and nothing is created. The message is the fixed text `proc Internal Server Error` in every language.
+   * `processes` 条目缺少 `process_info` 或为 null：模块未绑定模板时为任一条目，模块绑定模板时为 `process_template_id` 匹配进程模板的条目。CMDB 处理函数崩溃，事务回滚，不会创建任何数据。错误信息在任何语言下都是固定文本 `proc Internal Server Error`。
+   * proc Internal Server Error / proc Internal Server Error
+   * Operations: createServiceInstance.
+   */
+  readonly 1199999: "CCErrCommInternalServerError";
   /**
    * ESB_COMMON_ERROR (esb): ESB could not call CMDB or CMDB answered something that is not JSON.
    * ESB 无法调用 CMDB，或 CMDB 返回的不是 JSON。
@@ -253,7 +225,7 @@ export interface CmdbClient {
    * @param params - The interface parameters; the client merges the auth fields into the body.
    * @param options - An `AbortSignal`, a timeout or headers for this call.
    * @returns The envelope's `data`.
-   * @throws {@link CmdbApiError} when the envelope has `result: false`; its `code` is one of 1101034, 1108008, 1110056, 1113004, 1113016, 1113018, 1199000, 1199004, 1199006, 1199007, 1199009, 1199010, 1199011, 1199015, 1199016, 1199017, 1199018, 1199025, 1199035, 1199045, 1199046, 1199058, 1199997, 1199998, 1306000, 1306406, 1306429, 9900403.
+   * @throws {@link CmdbApiError} when the envelope has `result: false`; its `code` is one of 1101034, 1108008, 1110056, 1113004, 1113016, 1113018, 1199000, 1199004, 1199006, 1199010, 1199011, 1199017, 1199018, 1199035, 1199045, 1199046, 1199058, 1199997, 1199998, 1199999, 1306000, 1306406, 1306429, 9900403.
    * @throws {@link CmdbHttpError} on a non-2xx status, a body that is not JSON or an envelope of the wrong shape.
    * @throws {@link CmdbTimeoutError} when no answer arrives within `timeoutMs`.
    */
