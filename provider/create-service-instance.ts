@@ -318,7 +318,7 @@ function lastPerTemplate(entries: readonly ProcessEntry[]): ProcessEntry[] {
  * Builds the name of an instance created without one: inner IP (or inner IPv6), first process name, first port.
  * @see cmdb-semantics §1.3 A ("Instance name"), B.2
  */
-export function buildInstanceName(host: Host | undefined, first: ProcessValues | undefined): string {
+function buildInstanceName(host: Host | undefined, first: ProcessValues | undefined): string {
   const ip = host ? host.bk_host_innerip || (host.bk_host_innerip_v6 ?? "") : "";
   const processName = first?.fields.bk_process_name;
   const port = first?.bind_info?.find((row) => typeof row.port === "string" && row.port !== "")?.port;

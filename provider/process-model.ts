@@ -19,12 +19,12 @@ export interface ProcessValues {
 export type Outcome<T> = { ok: true; value: T } | { ok: false; failure: CmdbFailure };
 
 /** Faults that change the process model; the rest of the provider passes its whole fault set. */
-export type ModelFaults = ReadonlySet<FaultName>;
+type ModelFaults = ReadonlySet<FaultName>;
 
 const NO_FAULTS: ModelFaults = new Set();
 
 /** The five keys of a `bind_info` row, in the order stored rows carry them (cmdb-semantics §3.3). */
-export const BIND_ROW_KEYS = ["enable", "ip", "port", "protocol", "template_row_id"] as const;
+const BIND_ROW_KEYS = ["enable", "ip", "port", "protocol", "template_row_id"] as const;
 
 const BIND_ROW_KEY_SET: ReadonlySet<string> = new Set(BIND_ROW_KEYS);
 
@@ -124,7 +124,7 @@ function validateField(
  * stored as sent.
  * @see cmdb-semantics §3.3
  */
-export function validateBindTable(
+function validateBindTable(
   spec: ProviderSpec,
   value: unknown,
   faults: ModelFaults = NO_FAULTS,
@@ -257,7 +257,7 @@ const BIND_KEY_TYPES: ReadonlyMap<string, ProcessFieldModel["type"]> = new Map([
 ]);
 
 /** Tells whether a JSON value fits a Go `int64` / `string` / `bool` target; a non-integer literal fits no `int64`. */
-export function hasJsonType(value: unknown, type: ProcessFieldModel["type"]): boolean {
+function hasJsonType(value: unknown, type: ProcessFieldModel["type"]): boolean {
   if (type === "integer") return isInt64(value);
   return typeof value === type;
 }
@@ -268,7 +268,7 @@ export function isInt64(value: unknown): value is number {
 }
 
 /** Trims like Go's `strings.TrimSpace`: ASCII white space, U+0085, U+00A0 and Unicode White_Space (not U+FEFF). */
-export function goTrimSpace(text: string): string {
+function goTrimSpace(text: string): string {
   return text.replace(GO_SPACE_EDGES, "");
 }
 

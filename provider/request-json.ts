@@ -94,7 +94,7 @@ export function readStructField(object: Readonly<Record<string, unknown>>, field
 }
 
 /** Lower-cases ASCII letters only, as json-iterator folds an incoming key. */
-export function asciiLower(text: string): string {
+function asciiLower(text: string): string {
   return text.replace(/[A-Z]/g, (c) => c.toLowerCase());
 }
 
