@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { loadWorlds } from "../contracts/shared/worlds.ts";
-import { fuzzCaseArbitrary, MUTATION_CLASSES } from "../contracts/verify/fuzz.ts";
+import { fuzzCaseArbitrary, MUTATION_CLASSES } from "../contracts/verify/fuzz-cases.ts";
 import { startReferenceCmdb } from "../provider/server.ts";
 import { loadSpec } from "../spec/load-spec.ts";
 import { readOperationPaths } from "../spec/operations.ts";

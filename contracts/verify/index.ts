@@ -2,9 +2,9 @@
 // nothing else from contracts/verify/. Options go in; a report comes out that is already redacted and safe to print.
 
 export { ProviderUnreachableError, type VerifyOptions, verify } from "./engine.ts";
-export { DEFAULT_FUZZ_RUNS, MUTATION_CLASSES } from "./fuzz.ts";
+export { DEFAULT_FUZZ_RUNS, MUTATION_CLASSES } from "./fuzz-cases.ts";
 export { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS, type HttpLimits } from "./http.ts";
-export { DEFAULT_SECRET_ENV, type LiveConfig, LiveConfigError, loadLiveConfig } from "./live.ts";
+export { DEFAULT_SECRET_ENV, type LiveConfig, LiveConfigError, loadLiveConfig } from "./live-config.ts";
 export { PactLoadError } from "./pacts.ts";
 export { DEFAULT_PROPERTY_RUNS, DEFAULT_PROPERTY_SEED } from "./property.ts";
 export {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runVerify } from "../../cli/verify.ts";
 import { loadWorlds } from "../../contracts/shared/worlds.ts";
-import { LiveConfigError, loadLiveConfig } from "../../contracts/verify/live.ts";
+import { LiveConfigError, loadLiveConfig } from "../../contracts/verify/live-config.ts";
 import type { FaultName } from "../../provider/faults.ts";
 import { startReferenceCmdb } from "../../provider/server.ts";
 import type { World } from "../../provider/world.ts";
