@@ -23,6 +23,10 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: "run the embedded reference CMDB on loopback",
     load: async () => (await import("./serve.ts")).runServe,
   },
+  diff: {
+    summary: "list the changes between two specs and whom they break (consumers, providers); exit 1 when breaking",
+    load: async () => (await import("./diff.ts")).runDiff,
+  },
   verify: {
     summary: "verify a provider (default: the embedded reference CMDB) against the pacts and fixture checks",
     load: async () => (await import("./verify.ts")).runVerify,
