@@ -338,10 +338,10 @@ function diffRule(
   const rule = RULE_NAMES[path] ? `${RULE_NAMES[path]} (\`${path}\`)` : `the lock rule \`${path}\``;
   const what =
     before === undefined
-      ? `A new lock rule ${rule} is ${showValue(after)}`
+      ? `There is a new lock rule \`${path}\`: ${showValue(after)}`
       : after === undefined
-        ? `The lock rule ${rule}, ${showValue(before)}, is gone`
-        : `The lock rule ${rule} changed from ${showValue(before)} to ${showValue(after)}`;
+        ? `The lock rule \`${path}\` (${showValue(before)}) is gone`
+        : `${rule} changed from ${showValue(before)} to ${showValue(after)}`;
   out.push(
     ...bothSides(
       pointer,

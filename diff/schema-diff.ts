@@ -7,8 +7,19 @@ import {
   isSameJson,
   type SpecChange,
 } from "./changes.ts";
-import { type Emit, FACETS, type Pair } from "./schema-facets.ts";
-import { asSchema, at, deref, isBareNull, keywordAt, listOf, matchMembers, old, type Schema } from "./schema-nodes.ts";
+import { compareNull, type Emit, FACETS, type Pair } from "./schema-facets.ts";
+import {
+  asSchema,
+  at,
+  deref,
+  isBareNull,
+  keywordAt,
+  listOf,
+  matchMembers,
+  old,
+  type Schema,
+  unwrapNullable,
+} from "./schema-nodes.ts";
 import { consequence, LIMITS } from "./schema-wording.ts";
 
 /** A schema inside a document: the document (to resolve `$ref`s), the node, and the node's JSON pointer. */
@@ -79,21 +90,30 @@ class SchemaWalker {
     private readonly out: SpecChange[],
   ) {}
 
-  compare(oldRaw: SchemaAt, newRaw: SchemaAt, rawLabel: string): void {
+  compare(oldRaw: SchemaAt, newRaw: SchemaAt, rawLabel: string, nullCompared = false): void {
     const o = deref(oldRaw, rawLabel);
     const n = deref(newRaw, rawLabel);
     const label = n.label;
+    const ou = unwrapNullable(o.at);
+    const nu = unwrapNullable(n.at);
+    if (ou !== o.at || nu !== n.at) {
+      // `X` against `oneOf: [X, null]`: only the null alternative differs; compare it here, then X with X.
+      const pair = { oldAt: o.at, newAt: n.at, o: asSchema(o.at.node), n: asSchema(n.at.node), label };
+      if (!nullCompared) compareNull(pair, (...args) => this.emit(...args));
+      this.compare(ou, nu, label, true);
+      return;
+    }
     const key = `${o.at.pointer}|${n.at.pointer}`;
     if (this.active.has(key)) return; // a recursive schema: this pair is being compared further up
     this.active.add(key);
     try {
-      this.compareNodes(o.at, n.at, label);
+      this.compareNodes(o.at, n.at, label, nullCompared);
     } finally {
       this.active.delete(key);
     }
   }
 
-  private compareNodes(oldAt: SchemaAt, newAt: SchemaAt, label: string): void {
+  private compareNodes(oldAt: SchemaAt, newAt: SchemaAt, label: string, nullCompared: boolean): void {
     if (oldAt.node === false || newAt.node === false) {
       if (oldAt.node === false && newAt.node !== false) {
         this.emit("schema.other", at(newAt), "widen", `\`${label}\` was forbidden and is now allowed`);
@@ -106,7 +126,9 @@ class SchemaWalker {
     const n = asSchema(newAt.node);
     const ctx: Pair = { oldAt, newAt, o, n, label };
     const emit: Emit = (...args) => this.emit(...args);
-    for (const compareFacet of FACETS) compareFacet(ctx, emit, this.use.direction);
+    for (const compareFacet of FACETS) {
+      if (!(nullCompared && compareFacet === compareNull)) compareFacet(ctx, emit, this.use.direction);
+    }
     this.compareProperties(ctx);
     this.compareAdditional(ctx);
     this.compareItems(ctx);

@@ -57,7 +57,8 @@ export function compareNull({ oldAt, newAt, o, n, label }: Pair, emit: Emit): vo
   const before = acceptsNull(oldAt.root, o);
   const after = acceptsNull(newAt.root, n);
   if (before === after) return;
-  const keyword = ["type", "oneOf", "anyOf", "nullable"].find((k) => k in n || k in o) ?? "type";
+  const keywords = ["type", "oneOf", "anyOf", "nullable"];
+  const keyword = keywords.find((k) => k in n) ?? keywords.find((k) => k in o) ?? "type";
   const where = keywordAt(oldAt, newAt, keyword);
   if (after) emit("schema.null", where, "widen", `\`${label}\` may now be null`);
   else emit("schema.null", where, "narrow", `\`${label}\` may no longer be null`);

@@ -137,3 +137,29 @@ export function listOf(value: unknown): unknown[] {
 export function stringsOf(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((x): x is string => typeof x === "string") : [];
 }
+
+/**
+ * The one alternative of a union that only adds null (`oneOf: [X, { type: "null" }]`, annotations aside), so that it
+ * compares with a plain `X`; any other schema is answered as it is.
+ */
+export function unwrapNullable(at: SchemaAt): SchemaAt {
+  const s = at.node;
+  if (!isSchema(s)) return at;
+  const key = "oneOf" in s ? "oneOf" : "anyOf";
+  const others = Object.keys(s).filter((k) => k !== key && !DOC_KEYWORDS.has(k) && !k.startsWith("x-"));
+  if (!Array.isArray(s[key]) || others.length > 0) return at;
+  const members = s[key].map((node, i) => ({ node, i })).filter(({ node }) => !isBareNull(at.root, node));
+  const [only] = members;
+  if (members.length !== 1 || only === undefined) return at;
+  return { root: at.root, node: only.node, pointer: `${at.pointer}/${key}/${only.i}` };
+}
+
+const DOC_KEYWORDS = new Set([
+  "description",
+  "x-description-zh",
+  "title",
+  "deprecated",
+  "examples",
+  "example",
+  "$comment",
+]);
