@@ -19,6 +19,25 @@ if (command === "generate" && !rest.includes("--help") && !rest.includes("-h")) 
   worker.on("error", () => {}); // generator/workers.ts replaces a worker that failed to start, and reports why
   globalThis[Symbol.for("cmdb-contract.specWorker")] = worker;
 }
+if (command === "diff" && !rest.includes("--help") && !rest.includes("-h")) {
+  // `diff` reads, parses and validates two specs: one worker thread each starts now, on both cores, while tsx loads.
+  // The sources are a guess from the arguments; cli/diff-sources.ts adopts the workers that guessed right.
+  const { parseArgs } = await import("node:util");
+  const { Worker } = await import("node:worker_threads");
+  const { positionals } = parseArgs({
+    args: rest,
+    strict: false,
+    allowPositionals: true,
+    options: { format: { type: "string" }, "fail-on": { type: "string" } },
+  });
+  const worker = new Worker(new URL("./diff-worker.cjs", import.meta.url));
+  worker.on("error", () => {}); // cli/diff-sources.ts replaces a worker that failed to start, and reports why
+  const sources = positionals.slice(0, 2);
+  const messages = []; // what the worker answers before the command listens, kept for it
+  worker.on("message", (message) => messages.push(message));
+  worker.postMessage({ sources });
+  globalThis[Symbol.for("cmdb-contract.diffWorker")] = { worker, sources, messages };
+}
 const { register } = await import("tsx/esm/api");
 register();
 const { runCli } = await import("./main.ts");

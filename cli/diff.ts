@@ -1,8 +1,8 @@
-import { execFile } from "node:child_process";
 import { parseArgs } from "node:util";
 import { diffSpecs } from "../diff/diff-specs.ts";
 import { FAIL_ON, type FailOn, formatJson, formatMarkdown, formatText, isFailure } from "../diff/format-diff.ts";
-import { type LoadedSpec, parseSpecText, readSpec, SpecError, validateSpec } from "../spec/load-spec.ts";
+import { SpecError } from "../spec/load-spec.ts";
+import { loadSpecPair } from "./diff-sources.ts";
 import { type CliIo, UsageError } from "./io.ts";
 
 const HELP = `Usage: cmdb-contract diff OLD NEW [--format text|json|markdown] [--fail-on CLASS]
@@ -41,15 +41,20 @@ export async function runDiff(args: string[], io: CliIo): Promise<number> {
     io.stdout(HELP);
     return 0;
   }
-  const loaded = await Promise.allSettled([loadSide(options.old), loadSide(options.new)]);
-  const problems = loaded.flatMap((result, i) =>
+  const loading = loadSpecPair(options.old, options.new);
+  const [before, after] = await loading.parsed;
+  // Compared while the worker validates; printed only when both turn out valid.
+  const diff =
+    before?.status === "fulfilled" && after?.status === "fulfilled"
+      ? diffSpecs(before.value.document, after.value.document)
+      : undefined;
+  const problems = (await loading.validated).flatMap((result, i) =>
     result.status === "rejected" ? [describeFailure(i === 0 ? "OLD" : "NEW", result.reason)] : [],
   );
-  if (problems.length > 0 || loaded[0].status !== "fulfilled" || loaded[1].status !== "fulfilled") {
+  if (problems.length > 0 || diff === undefined) {
     io.stderr(`cmdb-contract diff: ${problems.join("\ncmdb-contract diff: ")}\n`);
     return 2;
   }
-  const diff = diffSpecs(loaded[0].value.document, loaded[1].value.document);
   const context = { old: options.old, new: options.new, failOn: options.failOn };
   io.stdout(FORMATS[options.format](diff, context));
   return isFailure(diff, options.failOn) ? 1 : 0;
@@ -91,45 +96,6 @@ function parseDiffArgs(args: string[]) {
     format: values.format as keyof typeof FORMATS,
     failOn: values["fail-on"] as FailOn,
   };
-}
-
-/**
- * Reads, parses and validates one side: a file, or `git:REF:PATH` through `git show`.
- * @throws SpecError naming the source when it cannot be read or is not a valid spec.
- */
-async function loadSide(source: string): Promise<LoadedSpec> {
-  const git = /^git:([^:]+):(.+)$/.exec(source);
-  let spec: LoadedSpec;
-  if (git) {
-    const text = await gitShow(source, git[1] ?? "", git[2] ?? "");
-    spec = { file: source, text, document: parseSpecText(source, text) as LoadedSpec["document"] };
-  } else if (source.startsWith("git:")) {
-    throw new SpecError(source, [{ code: "unreadable", pointer: "", message: "write a git revision as git:REF:PATH" }]);
-  } else {
-    spec = await readSpec(source);
-  }
-  await validateSpec(spec);
-  return spec;
-}
-
-function gitShow(source: string, ref: string, path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    // `--` would end the revision list; a ref that starts with "-" is refused so it cannot be read as an option.
-    if (ref.startsWith("-")) {
-      reject(new SpecError(source, [{ code: "unreadable", pointer: "", message: `"${ref}" is not a git revision` }]));
-      return;
-    }
-    execFile("git", ["show", `${ref}:${path}`], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (!error) {
-        resolve(stdout);
-        return;
-      }
-      const why = (stderr.trim().split("\n")[0] ?? "").replace(/^fatal: /, "") || error.message;
-      reject(
-        new SpecError(source, [{ code: "unreadable", pointer: "", message: `git show ${ref}:${path} failed: ${why}` }]),
-      );
-    });
-  });
 }
 
 function describeFailure(side: "OLD" | "NEW", error: unknown): string {

@@ -1,0 +1,69 @@
+/**
+ * The figure of `cmdb-contract diff` (issue 16): comparing two versions of the full spec, whole process, against the
+ * openapi-typescript CLI on one of them, measured in the same run.
+ */
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { BenchFigure } from "./main.ts";
+
+const REPO = fileURLToPath(new URL("../", import.meta.url));
+const SPEC = join(REPO, "spec/cmdb.openapi.yaml");
+
+/** Runs both commands in turns (so load on the shared machine hits both alike) and compares the middle times. */
+export async function runBench(): Promise<BenchFigure[]> {
+  const scratch = await mkdtemp(join(tmpdir(), "cmdb-bench-diff-"));
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  try {
+    // The other version: the cap lowered and a field always locked, so the diff has changes to find and print.
+    const changed = join(scratch, "changed.yaml");
+    const text = await readFile(SPEC, "utf8");
+    await writeFile(
+      changed,
+      text.replace("maxItems: 100", "maxItems: 50").replace("always_locked: [", "always_locked: [user, "),
+    );
+    const rounds = 5;
+    for (let i = -1; i < rounds; i++) {
+      const a = await timed(["cli/bin.js", "diff", SPEC, changed, "--format", "markdown", "--fail-on", "none"]);
+      const b = await timed([
+        "node_modules/openapi-typescript/bin/cli.js",
+        SPEC,
+        "--output",
+        join(scratch, `types-${i}.ts`),
+      ]);
+      if (i >= 0) {
+        ours.push(a);
+        theirs.push(b);
+      }
+    }
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+  return [
+    {
+      name: "diff (two versions of the full spec, markdown, whole process)",
+      unit: "ms",
+      value: middle(ours),
+      baseline: middle(theirs),
+      baselineName: "openapi-typescript CLI (types of one version)",
+      goal: { max: 1.0 },
+    },
+  ];
+}
+
+function timed(args: string[]): Promise<number> {
+  const start = performance.now();
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, args, { cwd: REPO }, (error) =>
+      error ? reject(error) : resolve(performance.now() - start),
+    );
+  });
+}
+
+/** The middle value of an odd number of samples. */
+function middle(samples: number[]): number {
+  return [...samples].sort((a, b) => a - b)[samples.length >> 1] ?? Number.NaN;
+}
