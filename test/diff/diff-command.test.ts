@@ -206,6 +206,15 @@ describe("runDiff", () => {
     );
   });
 
+  it("names the line and column of YAML that does not parse, for both sides at once (exit 2)", async () => {
+    const broken = join(dir, "not-yaml.yaml");
+    await writeFile(broken, "openapi: 3.1.0\ninfo: {title: x\n");
+    const run = await runCommand(runCli, ["diff", broken, join(dir, "missing.yaml")]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^cmdb-contract diff: OLD is not a valid spec:\n.*not-yaml\.yaml:\d+:\d+: /);
+    expect(run.stderr).toContain("\ncmdb-contract diff: NEW cannot be read:\n");
+  });
+
   it("says when a file cannot be read (exit 2)", async () => {
     const run = await runCommand(runCli, ["diff", join(dir, "missing.yaml"), SPEC_PATH]);
     expect(run.code).toBe(2);

@@ -108,6 +108,10 @@ interface Case {
   says?: string;
 }
 
+// The schema kinds follow the field's rule lists (oasdiff's breaking-change checks, openapi-comparator's rules:
+// RemovedEnumValue, AddedEnumValue, TypeChanged, TypeFormatChanged, ConstraintIsStronger/Weaker, RequiredStatusChange,
+// RemovedProperty, AddedRequiredProperty, AddedResponseCode, RemovedOperation, ModifiedOperationId, …), each
+// classified for the side it breaks; the x-cmdb kinds are this API's own.
 const BREAKING: [string, Case][] = [
   [
     "request: a field became required",
