@@ -98,6 +98,19 @@ export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** A JSON object (not an array, not null). */
+export type JsonObject = Record<string, unknown>;
+
+/** Whether a value is a JSON object. */
+export function isJsonObject(value: unknown): value is JsonObject {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** A JSON object, or `{}` for anything else. */
+export function asJsonObject(value: unknown): JsonObject {
+  return isJsonObject(value) ? value : {};
+}
+
 /** Deep equality of two JSON values (key order ignored). */
 export function isSameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;

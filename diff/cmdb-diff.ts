@@ -4,10 +4,17 @@
  * must do something else, and a caller sees something else. Pure.
  */
 import { escapePointer } from "../spec/load-spec.ts";
-import { bothSides, change, compareText, isSameJson, type SpecChange, showValue } from "./changes.ts";
+import {
+  bothSides,
+  change,
+  compareText,
+  isJsonObject,
+  isSameJson,
+  type JsonObject,
+  type SpecChange,
+  showValue,
+} from "./changes.ts";
 import { diffDocumentation } from "./documentation-diff.ts";
-
-type Node = Record<string, unknown>;
 
 /** A list inside a document and its JSON pointer. */
 export interface ListAt {
@@ -29,7 +36,7 @@ interface Step {
  */
 export function diffValidationOrder(before: ListAt, after: ListAt, operation: string): SpecChange[] {
   const steps = (list: unknown): Step[] =>
-    (Array.isArray(list) ? list : []).map((s: Node, index) => ({
+    (Array.isArray(list) ? list : []).map((s: JsonObject, index) => ({
       code: s?.code,
       when: String(s?.when ?? ""),
       whenZh: s?.when_zh,
@@ -141,9 +148,9 @@ export function diffValidationOrder(before: ListAt, after: ListAt, operation: st
  */
 export function diffErrorCodes(before: unknown, after: unknown): SpecChange[] {
   const index = (list: unknown) => {
-    const map = new Map<number, { entry: Node; i: number }>();
+    const map = new Map<number, { entry: JsonObject; i: number }>();
     for (const [i, entry] of (Array.isArray(list) ? list : []).entries()) {
-      if (isNode(entry) && typeof entry.code === "number") map.set(entry.code, { entry, i });
+      if (isJsonObject(entry) && typeof entry.code === "number") map.set(entry.code, { entry, i });
     }
     return map;
   };
@@ -153,7 +160,8 @@ export function diffErrorCodes(before: unknown, after: unknown): SpecChange[] {
   for (const code of [...new Set([...olds.keys(), ...news.keys()])].sort((a, b) => a - b)) {
     const o = olds.get(code);
     const n = news.get(code);
-    const opsOf = (e?: { entry: Node }) => (Array.isArray(e?.entry.operations) ? e.entry.operations.map(String) : []);
+    const opsOf = (e?: { entry: JsonObject }) =>
+      Array.isArray(e?.entry.operations) ? e.entry.operations.map(String) : [];
     const label = `error code ${code} (${String((n ?? o)?.entry.name)})`;
     const oldAt = `/x-cmdb-error-codes/${o?.i}`;
     const newAt = `/x-cmdb-error-codes/${n?.i}`;
@@ -239,13 +247,13 @@ const RULE_NAMES: Record<string, string> = {
  * @see cmdb-semantics §2.1, §2.2
  */
 export function diffTemplateLock(before: unknown, after: unknown): SpecChange[] {
-  const o = isNode(before) ? before : {};
-  const n = isNode(after) ? after : {};
+  const o = isJsonObject(before) ? before : {};
+  const n = isJsonObject(after) ? after : {};
   const root = "/x-cmdb-template-lock";
   const ops = Array.isArray(n.operations) ? n.operations.map(String) : [];
   const out: SpecChange[] = [];
   const fields = (v: unknown) =>
-    new Map((Array.isArray(v) ? v : []).filter(isNode).map((f) => [String(f.field), f.type] as const));
+    new Map((Array.isArray(v) ? v : []).filter(isJsonObject).map((f) => [String(f.field), f.type] as const));
   const lockableBefore = fields(o.lockable_fields);
   const lockableAfter = fields(n.lockable_fields);
   for (const [field, type] of lockableAfter) {
@@ -329,7 +337,7 @@ function diffRule(
   out: SpecChange[],
 ): void {
   if (isSameJson(before, after)) return;
-  if (isNode(before) && isNode(after)) {
+  if (isJsonObject(before) && isJsonObject(after)) {
     for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort(compareText)) {
       diffRule(before[key], after[key], `${path}.${key}`, `${pointer}/${escapePointer(key)}`, ops, out);
     }
@@ -361,10 +369,6 @@ function capitalize(text: string): string {
 function shorten(text: string): string {
   const flat = text.replace(/\s+/g, " ").trim();
   return flat.length > 100 ? `${flat.slice(0, 99)}…` : flat;
-}
-
-function isNode(value: unknown): value is Node {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 /** The values of the longest increasing subsequence: the checks that kept their relative order. */

@@ -1,19 +1,19 @@
 import { escapePointer, resolvePointer } from "../spec/load-spec.ts";
 import {
+  asJsonObject,
   bothSides,
   CHANGE_CLASSES,
   type ChangeClass,
   change,
   compareText,
   isSameJson,
+  type JsonObject,
   normalizeChanges,
   type SpecChange,
 } from "./changes.ts";
 import { diffErrorCodes, diffTemplateLock } from "./cmdb-diff.ts";
 import { diffDocumentation } from "./documentation-diff.ts";
 import { diffOperations } from "./operations-diff.ts";
-
-type Node = Record<string, unknown>;
 
 /** Every change between two specs, merged and sorted, with a count per class. */
 export interface SpecDiff {
@@ -29,7 +29,7 @@ const OWN_RULES = new Set(["paths", "components", "security", "x-cmdb-error-code
  * whom it breaks and why: operations and their schemas with OpenAPI semantics, the `x-cmdb-*` data, and the parts
  * that only document. Pure and deterministic: the same documents give the same list in the same order.
  */
-export function diffSpecs(oldDoc: Node, newDoc: Node): SpecDiff {
+export function diffSpecs(oldDoc: JsonObject, newDoc: JsonObject): SpecDiff {
   const changes = normalizeChanges([
     ...diffOperations(oldDoc, newDoc),
     ...diffErrorCodes(oldDoc["x-cmdb-error-codes"], newDoc["x-cmdb-error-codes"]),
@@ -42,7 +42,7 @@ export function diffSpecs(oldDoc: Node, newDoc: Node): SpecDiff {
   return { changes, counts };
 }
 
-function diffDocumentLevel(oldDoc: Node, newDoc: Node): SpecChange[] {
+function diffDocumentLevel(oldDoc: JsonObject, newDoc: JsonObject): SpecChange[] {
   const out: SpecChange[] = [];
   if (!isSameJson(oldDoc.security, newDoc.security)) {
     out.push(
@@ -60,9 +60,9 @@ function diffDocumentLevel(oldDoc: Node, newDoc: Node): SpecChange[] {
   for (const key of keys.sort(compareText)) {
     out.push(...diffDocumentation(oldDoc[key], newDoc[key], `/${escapePointer(key)}`, 1));
   }
-  const oc = asNode(oldDoc.components);
-  const nc = asNode(newDoc.components);
-  const schemes = (c: Node) => asNode(c.securitySchemes);
+  const oc = asJsonObject(oldDoc.components);
+  const nc = asJsonObject(newDoc.components);
+  const schemes = (c: JsonObject) => asJsonObject(c.securitySchemes);
   for (const name of union(schemes(oc), schemes(nc))) {
     if (isSameJson(schemes(oc)[name], schemes(nc)[name])) continue;
     const pointer = `/components/securitySchemes/${escapePointer(name)}`;
@@ -84,10 +84,10 @@ function diffDocumentLevel(oldDoc: Node, newDoc: Node): SpecChange[] {
 }
 
 /** Component schemas that no operation reaches in either spec (the world format reuses some): compatible. */
-function diffUnusedSchemas(oldDoc: Node, newDoc: Node): SpecChange[] {
+function diffUnusedSchemas(oldDoc: JsonObject, newDoc: JsonObject): SpecChange[] {
   const used = new Set([...reachableSchemas(oldDoc), ...reachableSchemas(newDoc)]);
-  const before = asNode(asNode(oldDoc.components).schemas);
-  const after = asNode(asNode(newDoc.components).schemas);
+  const before = asJsonObject(asJsonObject(oldDoc.components).schemas);
+  const after = asJsonObject(asJsonObject(newDoc.components).schemas);
   const out: SpecChange[] = [];
   for (const name of union(before, after)) {
     if (used.has(name) || isSameJson(before[name], after[name])) continue;
@@ -99,7 +99,7 @@ function diffUnusedSchemas(oldDoc: Node, newDoc: Node): SpecChange[] {
   return out;
 }
 
-function reachableSchemas(doc: Node): Set<string> {
+function reachableSchemas(doc: JsonObject): Set<string> {
   const names = new Set<string>();
   const seen = new Set<string>();
   const visit = (node: unknown): void => {
@@ -121,10 +121,6 @@ function reachableSchemas(doc: Node): Set<string> {
   return names;
 }
 
-function union(a: Node, b: Node): string[] {
+function union(a: JsonObject, b: JsonObject): string[] {
   return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort(compareText);
-}
-
-function asNode(value: unknown): Node {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Node) : {};
 }

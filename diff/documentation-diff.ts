@@ -1,5 +1,5 @@
 import { escapePointer } from "../spec/load-spec.ts";
-import { change, compareText, isSameJson, type SpecChange } from "./changes.ts";
+import { change, compareText, isJsonObject, isSameJson, type SpecChange } from "./changes.ts";
 
 /**
  * Lists changes to parts that only document (descriptions, examples, tags, info), all compatible: a whole value is
@@ -13,7 +13,7 @@ export function diffDocumentation(
   ops: string[] = [],
 ): SpecChange[] {
   if (isSameJson(before, after)) return [];
-  if (depth > 0 && isNode(before) && isNode(after)) {
+  if (depth > 0 && isJsonObject(before) && isJsonObject(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort(compareText);
     return keys.flatMap((k) =>
       diffDocumentation(before[k], after[k], `${pointer}/${escapePointer(k)}`, depth - 1, ops),
@@ -34,8 +34,4 @@ export function diffDocumentation(
 
 function lastToken(pointer: string): string {
   return (pointer.split("/").pop() ?? "").replace(/~1/g, "/").replace(/~0/g, "~");
-}
-
-function isNode(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }

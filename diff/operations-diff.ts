@@ -1,10 +1,18 @@
 import { escapePointer, resolvePointer } from "../spec/load-spec.ts";
-import { bothSides, type ChangeClass, change, compareText, isSameJson, type SpecChange } from "./changes.ts";
+import {
+  asJsonObject,
+  bothSides,
+  type ChangeClass,
+  change,
+  compareText,
+  isJsonObject,
+  isSameJson,
+  type JsonObject,
+  type SpecChange,
+} from "./changes.ts";
 import { diffValidationOrder } from "./cmdb-diff.ts";
 import { diffDocumentation } from "./documentation-diff.ts";
 import { diffSchemas } from "./schema-diff.ts";
-
-type Node = Record<string, unknown>;
 
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
@@ -22,7 +30,7 @@ interface OperationAt {
   key: string;
   id: string;
   pointer: string;
-  node: Node;
+  node: JsonObject;
   parameters: unknown[];
 }
 
@@ -31,7 +39,7 @@ interface OperationAt {
  * bodies and responses (their schemas through {@link diffSchemas}), security, and each operation's
  * `x-cmdb-validation-order`. Pure.
  */
-export function diffOperations(oldDoc: Node, newDoc: Node): SpecChange[] {
+export function diffOperations(oldDoc: JsonObject, newDoc: JsonObject): SpecChange[] {
   const out: SpecChange[] = [];
   const before = operationsOf(oldDoc);
   const after = operationsOf(newDoc);
@@ -68,7 +76,13 @@ export function diffOperations(oldDoc: Node, newDoc: Node): SpecChange[] {
   return out;
 }
 
-function diffOperation(oldDoc: Node, newDoc: Node, o: OperationAt, n: OperationAt, out: SpecChange[]): void {
+function diffOperation(
+  oldDoc: JsonObject,
+  newDoc: JsonObject,
+  o: OperationAt,
+  n: OperationAt,
+  out: SpecChange[],
+): void {
   const ops = [n.id];
   if (o.id !== n.id) {
     out.push(
@@ -111,12 +125,18 @@ function diffOperation(oldDoc: Node, newDoc: Node, o: OperationAt, n: OperationA
   }
 }
 
-function diffRequestBody(oldDoc: Node, newDoc: Node, o: OperationAt, n: OperationAt, out: SpecChange[]): void {
+function diffRequestBody(
+  oldDoc: JsonObject,
+  newDoc: JsonObject,
+  o: OperationAt,
+  n: OperationAt,
+  out: SpecChange[],
+): void {
   const ops = [n.id];
   const ob = deref(oldDoc, o.node.requestBody, `${o.pointer}/requestBody`);
   const nb = deref(newDoc, n.node.requestBody, `${n.pointer}/requestBody`);
   if (ob.node === undefined && nb.node === undefined) return;
-  const required = (b: Node | undefined) => b?.required === true;
+  const required = (b: JsonObject | undefined) => b?.required === true;
   if (!required(ob.node) && required(nb.node)) {
     out.push(
       change(
@@ -143,10 +163,16 @@ function diffRequestBody(oldDoc: Node, newDoc: Node, o: OperationAt, n: Operatio
   diffContent(oldDoc, newDoc, ob, nb, "request", `${n.id} request`, ops, out);
 }
 
-function diffResponses(oldDoc: Node, newDoc: Node, o: OperationAt, n: OperationAt, out: SpecChange[]): void {
+function diffResponses(
+  oldDoc: JsonObject,
+  newDoc: JsonObject,
+  o: OperationAt,
+  n: OperationAt,
+  out: SpecChange[],
+): void {
   const ops = [n.id];
-  const before = asNode(o.node.responses);
-  const after = asNode(n.node.responses);
+  const before = asJsonObject(o.node.responses);
+  const after = asJsonObject(n.node.responses);
   for (const status of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort(compareText)) {
     const op = `${o.pointer}/responses/${escapePointer(status)}`;
     const np = `${n.pointer}/responses/${escapePointer(status)}`;
@@ -181,17 +207,17 @@ function diffResponses(oldDoc: Node, newDoc: Node, o: OperationAt, n: OperationA
 }
 
 function diffContent(
-  oldDoc: Node,
-  newDoc: Node,
-  ob: { node: Node | undefined; pointer: string },
-  nb: { node: Node | undefined; pointer: string },
+  oldDoc: JsonObject,
+  newDoc: JsonObject,
+  ob: { node: JsonObject | undefined; pointer: string },
+  nb: { node: JsonObject | undefined; pointer: string },
   direction: "request" | "response",
   label: string,
   ops: string[],
   out: SpecChange[],
 ): void {
-  const before = asNode(ob.node?.content);
-  const after = asNode(nb.node?.content);
+  const before = asJsonObject(ob.node?.content);
+  const after = asJsonObject(nb.node?.content);
   const [id] = ops;
   for (const media of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort(compareText)) {
     const op = `${ob.pointer}/content/${escapePointer(media)}`;
@@ -226,8 +252,8 @@ function diffContent(
         ),
       );
     } else {
-      const oldMedia = asNode(before[media]);
-      const newMedia = asNode(after[media]);
+      const oldMedia = asJsonObject(before[media]);
+      const newMedia = asJsonObject(after[media]);
       out.push(
         ...diffSchemas(
           { root: oldDoc, node: oldMedia.schema ?? {}, pointer: `${op}/schema` },
@@ -243,10 +269,16 @@ function diffContent(
   }
 }
 
-function diffParameters(oldDoc: Node, newDoc: Node, o: OperationAt, n: OperationAt, out: SpecChange[]): void {
+function diffParameters(
+  oldDoc: JsonObject,
+  newDoc: JsonObject,
+  o: OperationAt,
+  n: OperationAt,
+  out: SpecChange[],
+): void {
   const ops = [n.id];
-  const index = (doc: Node, op: OperationAt) => {
-    const map = new Map<string, { node: Node; pointer: string }>();
+  const index = (doc: JsonObject, op: OperationAt) => {
+    const map = new Map<string, { node: JsonObject; pointer: string }>();
     for (const [i, raw] of op.parameters.entries()) {
       const p = deref(doc, raw, `${op.pointer}/parameters/${i}`);
       if (p.node) map.set(`${String(p.node.in)} ${String(p.node.name)}`, { node: p.node, pointer: p.pointer });
@@ -325,13 +357,13 @@ function diffParameters(oldDoc: Node, newDoc: Node, o: OperationAt, n: Operation
   }
 }
 
-function operationsOf(doc: Node): Map<string, OperationAt> {
+function operationsOf(doc: JsonObject): Map<string, OperationAt> {
   const map = new Map<string, OperationAt>();
-  for (const [path, rawItem] of Object.entries(asNode(doc.paths))) {
-    const item = asNode(rawItem);
+  for (const [path, rawItem] of Object.entries(asJsonObject(doc.paths))) {
+    const item = asJsonObject(rawItem);
     for (const method of METHODS) {
       const op = item[method];
-      if (!isNode(op)) continue;
+      if (!isJsonObject(op)) continue;
       const key = `${method.toUpperCase()} ${path}`;
       const parameters = [
         ...(Array.isArray(item.parameters) ? item.parameters : []),
@@ -344,20 +376,16 @@ function operationsOf(doc: Node): Map<string, OperationAt> {
   return map;
 }
 
-function deref(doc: Node, raw: unknown, pointer: string): { node: Node | undefined; pointer: string } {
+function deref(doc: JsonObject, raw: unknown, pointer: string): { node: JsonObject | undefined; pointer: string } {
   let node = raw;
   let at = pointer;
-  for (let hops = 0; hops < 32 && isNode(node) && typeof node.$ref === "string" && node.$ref.startsWith("#"); hops++) {
+  for (
+    let hops = 0;
+    hops < 32 && isJsonObject(node) && typeof node.$ref === "string" && node.$ref.startsWith("#");
+    hops++
+  ) {
     at = node.$ref.slice(1);
     node = resolvePointer(doc, at);
   }
-  return { node: isNode(node) ? node : undefined, pointer: at };
-}
-
-function asNode(value: unknown): Node {
-  return isNode(value) ? value : {};
-}
-
-function isNode(value: unknown): value is Node {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
+  return { node: isJsonObject(node) ? node : undefined, pointer: at };
 }
