@@ -252,12 +252,16 @@ export function diffTemplateLock(before: unknown, after: unknown): SpecChange[] 
   const root = "/x-cmdb-template-lock";
   const ops = Array.isArray(n.operations) ? n.operations.map(String) : [];
   const out: SpecChange[] = [];
+  // field → [type, index], so a change points at its own entry.
   const fields = (v: unknown) =>
-    new Map((Array.isArray(v) ? v : []).filter(isJsonObject).map((f) => [String(f.field), f.type] as const));
+    new Map(
+      (Array.isArray(v) ? v : []).flatMap((f, i) => (isJsonObject(f) ? [[String(f.field), [f.type, i]] as const] : [])),
+    );
   const lockableBefore = fields(o.lockable_fields);
   const lockableAfter = fields(n.lockable_fields);
-  for (const [field, type] of lockableAfter) {
-    const at = `${root}/lockable_fields`;
+  for (const [field, [type, index]] of lockableAfter) {
+    const at = `${root}/lockable_fields/${index}`;
+    const was = lockableBefore.get(field)?.[0];
     if (!lockableBefore.has(field)) {
       out.push(
         ...bothSides(
@@ -269,25 +273,25 @@ export function diffTemplateLock(before: unknown, after: unknown): SpecChange[] 
           "providers must keep the template value where it is locked",
         ),
       );
-    } else if (lockableBefore.get(field) !== type) {
+    } else if (was !== type) {
       out.push(
         ...bothSides(
-          at,
+          `${at}/type`,
           "template-lock",
           ops,
-          `The lockable field \`${field}\` is now of type ${String(type)} (was ${String(lockableBefore.get(field))})`,
+          `The lockable field \`${field}\` is now of type ${String(type)} (was ${String(was)})`,
           "callers must send the new type",
           "providers must store the new type",
         ),
       );
     }
   }
-  for (const field of lockableBefore.keys()) {
+  for (const [field, [, index]] of lockableBefore) {
     if (lockableAfter.has(field)) continue;
     out.push(
       change(
-        `${root}/lockable_fields`,
-        "new",
+        `${root}/lockable_fields/${index}`,
+        "old",
         "breaking-for-providers",
         "template-lock",
         ops,
@@ -296,10 +300,11 @@ export function diffTemplateLock(before: unknown, after: unknown): SpecChange[] 
     );
   }
   const always = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
-  for (const field of always(n.always_locked).filter((f) => !always(o.always_locked).includes(f))) {
+  for (const [index, field] of always(n.always_locked).entries()) {
+    if (always(o.always_locked).includes(field)) continue;
     out.push(
       ...bothSides(
-        `${root}/always_locked`,
+        `${root}/always_locked/${index}`,
         "template-lock",
         ops,
         `\`${field}\` is now always locked`,
@@ -308,11 +313,12 @@ export function diffTemplateLock(before: unknown, after: unknown): SpecChange[] 
       ),
     );
   }
-  for (const field of always(o.always_locked).filter((f) => !always(n.always_locked).includes(f))) {
+  for (const [index, field] of always(o.always_locked).entries()) {
+    if (always(n.always_locked).includes(field)) continue;
     out.push(
       change(
-        `${root}/always_locked`,
-        "new",
+        `${root}/always_locked/${index}`,
+        "old",
         "breaking-for-providers",
         "template-lock",
         ops,

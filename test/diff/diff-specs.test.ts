@@ -345,8 +345,8 @@ const BREAKING: [string, Case][] = [
     {
       edit: (d) => d["x-cmdb-template-lock"].always_locked.push("work_path"),
       want: [
-        `${C} template-lock /x-cmdb-template-lock/always_locked`,
-        `${P} template-lock /x-cmdb-template-lock/always_locked`,
+        `${C} template-lock /x-cmdb-template-lock/always_locked/1`,
+        `${P} template-lock /x-cmdb-template-lock/always_locked/1`,
       ],
       says: "`work_path` is now always locked: callers' values for it are always ignored",
     },
@@ -356,8 +356,30 @@ const BREAKING: [string, Case][] = [
     {
       edit: (d) => d["x-cmdb-template-lock"].lockable_fields.push({ field: "user", type: "string" }),
       want: [
-        `${C} template-lock /x-cmdb-template-lock/lockable_fields`,
-        `${P} template-lock /x-cmdb-template-lock/lockable_fields`,
+        `${C} template-lock /x-cmdb-template-lock/lockable_fields/2`,
+        `${P} template-lock /x-cmdb-template-lock/lockable_fields/2`,
+      ],
+    },
+  ],
+  [
+    "x-cmdb: a field is no longer always locked",
+    {
+      edit: (d) => {
+        d["x-cmdb-template-lock"].always_locked = [];
+      },
+      want: [`${P} template-lock /x-cmdb-template-lock/always_locked/0 (old)`],
+      says: "providers must apply callers' values where the template leaves it unlocked",
+    },
+  ],
+  [
+    "x-cmdb: a lockable field changed type",
+    {
+      edit: (d) => {
+        d["x-cmdb-template-lock"].lockable_fields[1].type = "integer";
+      },
+      want: [
+        `${C} template-lock /x-cmdb-template-lock/lockable_fields/1/type`,
+        `${P} template-lock /x-cmdb-template-lock/lockable_fields/1/type`,
       ],
     },
   ],
