@@ -20,8 +20,8 @@ if (command === "generate" && !rest.includes("--help") && !rest.includes("-h")) 
   globalThis[Symbol.for("cmdb-contract.specWorker")] = worker;
 }
 if (command === "diff" && !rest.includes("--help") && !rest.includes("-h")) {
-  // `diff` reads, parses and validates two specs: one worker thread each starts now, on both cores, while tsx loads.
-  // The sources are a guess from the arguments; cli/diff-sources.ts adopts the workers that guessed right.
+  // `diff` reads, parses and validates two specs: its worker thread starts on them now, on the other core, while tsx
+  // loads. The sources are a guess from the arguments; cli/diff-sources.ts adopts the worker when it guessed right.
   const { parseArgs } = await import("node:util");
   const { Worker } = await import("node:worker_threads");
   const { positionals } = parseArgs({
@@ -35,6 +35,7 @@ if (command === "diff" && !rest.includes("--help") && !rest.includes("-h")) {
   const sources = positionals.slice(0, 2);
   const messages = []; // what the worker answers before the command listens, kept for it
   worker.on("message", (message) => messages.push(message));
+  worker.unref(); // until the command adopts it (after the listener, which refs it): bad arguments do not wait for it
   worker.postMessage({ sources });
   globalThis[Symbol.for("cmdb-contract.diffWorker")] = { worker, sources, messages };
 }

@@ -79,7 +79,10 @@ function adopt(sources: string[]): { worker: Worker; messages: WorkerAnswer[] } 
     | { worker: Worker; sources: string[]; messages: WorkerAnswer[] }
     | undefined;
   delete (globalThis as Record<symbol, unknown>)[EARLY_DIFF_WORKER];
-  if (early && early.worker.threadId !== -1 && early.sources.join("\n") === sources.join("\n")) return early;
+  if (early && early.worker.threadId !== -1 && early.sources.join("\n") === sources.join("\n")) {
+    early.worker.ref(); // the command now waits for its answers
+    return early;
+  }
   if (early) void early.worker.terminate();
   const worker = new Worker(new URL("./diff-worker.cjs", import.meta.url));
   worker.postMessage({ sources });

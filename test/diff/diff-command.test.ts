@@ -152,6 +152,12 @@ describe("cmdb-contract diff (a real process on a copy of the spec)", () => {
     expect(same.stdout).toContain("no changes");
   });
 
+  it("ends at once on bad arguments, without waiting for the specs it started loading (exit 2)", async () => {
+    const run = await cli(["diff", oldSpec, newSpec, "--format", "html"], dir);
+    expect(run).toMatchObject({ code: 2, stdout: "" });
+    expect(run.stderr).toBe('cmdb-contract diff: --format must be text, markdown or json, not "html"\n');
+  });
+
   it("reads git:REF:PATH and names a bad revision (exit 2)", async () => {
     const repo = join(dir, "repo");
     await git(["init", "-q", "-b", "main", repo], dir);
