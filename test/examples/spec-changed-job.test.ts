@@ -18,7 +18,9 @@ interface Shell {
 
 function sh(file: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<Shell> {
   return new Promise((resolve) => {
-    execFile(file, args, { cwd, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
+    // npm asks the registry for nothing here: the dependency is a file: link, and the update check is off.
+    const quiet = { npm_config_update_notifier: "false", npm_config_audit: "false", npm_config_fund: "false" };
+    execFile(file, args, { cwd, env: { ...process.env, ...quiet, ...env } }, (error, stdout, stderr) => {
       resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
     });
   });
