@@ -132,6 +132,7 @@ export function showValue(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 60 ? `${text.slice(0, 57)}…` : text;
 }
+
 /** One change breaking both sides, as two entries with a sentence each. */
 export function bothSides(
   pointer: string,

@@ -30,6 +30,7 @@ export type Emit = (
 // Format changes that only widen the accepted values.
 const WIDER_FORMAT: Record<string, string> = { int32: "int64", float: "double" };
 
+/** Compares `type`: a type no longer allowed narrows, a new type widens (integer ⊂ number). */
 export function compareTypes({ oldAt, newAt, o, n, label }: Pair, emit: Emit): void {
   const before = typesOf(o);
   const after = typesOf(n);
@@ -53,17 +54,19 @@ export function compareTypes({ oldAt, newAt, o, n, label }: Pair, emit: Emit): v
   }
 }
 
+/** Compares whether null is allowed, by a `null` type, OpenAPI 3.0 `nullable` or a null alternative. */
 export function compareNull({ oldAt, newAt, o, n, label }: Pair, emit: Emit): void {
   const before = acceptsNull(oldAt.root, o);
   const after = acceptsNull(newAt.root, n);
   if (before === after) return;
-  const keywords = ["type", "oneOf", "anyOf", "nullable"];
+  const keywords = ["nullable", "type", "oneOf", "anyOf"];
   const keyword = keywords.find((k) => k in n) ?? keywords.find((k) => k in o) ?? "type";
   const where = keywordAt(oldAt, newAt, keyword);
   if (after) emit("schema.null", where, "widen", `\`${label}\` may now be null`);
   else emit("schema.null", where, "narrow", `\`${label}\` may no longer be null`);
 }
 
+/** Compares `enum` and `const`: a value removed narrows, a value added widens. */
 export function compareEnum({ oldAt, newAt, o, n, label }: Pair, emit: Emit): void {
   const before = valuesOf(o);
   const after = valuesOf(n);
@@ -89,6 +92,7 @@ export function compareEnum({ oldAt, newAt, o, n, label }: Pair, emit: Emit): vo
   }
 }
 
+/** Compares `format`: one added narrows, one removed widens, int32 → int64 and float → double only widen. */
 export function compareFormat({ oldAt, newAt, o, n, label }: Pair, emit: Emit): void {
   const before = typeof o.format === "string" ? o.format : undefined;
   const after = typeof n.format === "string" ? n.format : undefined;
@@ -105,6 +109,7 @@ export function compareFormat({ oldAt, newAt, o, n, label }: Pair, emit: Emit): 
   }
 }
 
+/** Compares the numeric limits (`maxItems`, `maxLength`, `minimum`, …): tighter narrows, looser widens. */
 export function compareLimits({ oldAt, newAt, o, n, label }: Pair, emit: Emit): void {
   for (const limit of LIMITS) {
     const before = typeof o[limit.keyword] === "number" ? (o[limit.keyword] as number) : undefined;
@@ -119,6 +124,7 @@ export function compareLimits({ oldAt, newAt, o, n, label }: Pair, emit: Emit): 
   }
 }
 
+/** Compares `pattern`, `uniqueItems` and `default` (which matters in a request only). */
 export function compareSimple({ oldAt, newAt, o, n, label }: Pair, emit: Emit, direction: Direction): void {
   if (o.pattern !== n.pattern) {
     const where = keywordAt(oldAt, newAt, "pattern");
@@ -139,14 +145,20 @@ export function compareSimple({ oldAt, newAt, o, n, label }: Pair, emit: Emit, d
       `\`${label}\` ${text}`,
     );
   }
-  if (!isSameJson(o.default, n.default) && direction === "request") {
-    // A caller that omits the field gets the other default: callers see new behaviour, providers must apply it.
+  if (!isSameJson(o.default, n.default)) {
+    const where = keywordAt(oldAt, newAt, "default");
     const text = `\`${label}\` changed its default from ${showValue(o.default)} to ${showValue(n.default)}`;
-    emit("schema.other", keywordAt(oldAt, newAt, "default"), "narrow", text);
-    emit("schema.other", keywordAt(oldAt, newAt, "default"), "widen", text);
+    if (direction === "request") {
+      // A caller that omits the field gets the other default: callers see new behaviour, providers must apply it.
+      emit("schema.other", where, "narrow", text);
+      emit("schema.other", where, "widen", text);
+    } else {
+      emit("documentation", where, "compatible", `${text}; in a response it only documents`);
+    }
   }
 }
 
+/** Compares `required`: a name added narrows, a name removed widens. */
 export function compareRequired({ oldAt, newAt, o, n, label }: Pair, emit: Emit): void {
   const before = stringsOf(o.required);
   const after = stringsOf(n.required);

@@ -183,6 +183,28 @@ const BREAKING: [string, Case][] = [
     },
   ],
   [
+    "request: OpenAPI 3.0 nullable added",
+    {
+      edit: (d) => {
+        d.components.schemas.Req.properties.kind.nullable = true;
+      },
+      want: [`${P} schema.null ${REQ}/properties/kind/nullable`],
+      says: "`Req.kind` may now be null in requests: providers must now accept",
+    },
+  ],
+  [
+    "response: int32 widened to int64",
+    {
+      old: (d) => {
+        d.components.schemas.Res.properties.code.format = "int32";
+      },
+      edit: (d) => {
+        d.components.schemas.Res.properties.code.format = "int64";
+      },
+      want: [`${C} schema.format ${RES}/properties/code/format`],
+    },
+  ],
+  [
     "request: a new optional field must be accepted",
     {
       edit: (d) => {
