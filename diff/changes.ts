@@ -93,6 +93,12 @@ export function normalizeChanges(changes: readonly SpecChange[]): SpecChange[] {
   );
 }
 
+/** The keys of two objects or maps, each once, sorted: what a comparison of the two walks. */
+export function unionKeys(a: JsonObject | Map<string, unknown>, b: JsonObject | Map<string, unknown>): string[] {
+  const keys = (x: JsonObject | Map<string, unknown>) => (x instanceof Map ? [...x.keys()] : Object.keys(x));
+  return [...new Set([...keys(a), ...keys(b)])].sort(compareText);
+}
+
 /** Compares by UTF-16 code units, independent of the locale the command runs in. */
 export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

@@ -7,12 +7,12 @@ import { escapePointer } from "../spec/load-spec.ts";
 import {
   bothSides,
   change,
-  compareText,
   isJsonObject,
   isSameJson,
   type JsonObject,
   type SpecChange,
   showValue,
+  unionKeys,
 } from "./changes.ts";
 import { diffDocumentation } from "./documentation-diff.ts";
 
@@ -329,7 +329,7 @@ export function diffTemplateLock(before: unknown, after: unknown): SpecChange[] 
   for (const key of ["description", "x-description-zh"])
     out.push(...diffDocumentation(o[key], n[key], `${root}/${key}`, 0));
   const handled = new Set(["lockable_fields", "always_locked", "description", "x-description-zh"]);
-  const keys = [...new Set([...Object.keys(o), ...Object.keys(n)])].filter((k) => !handled.has(k)).sort(compareText);
+  const keys = unionKeys(o, n).filter((k) => !handled.has(k));
   for (const key of keys) diffRule(o[key], n[key], key, `${root}/${escapePointer(key)}`, ops, out);
   return out;
 }
@@ -344,7 +344,7 @@ function diffRule(
 ): void {
   if (isSameJson(before, after)) return;
   if (isJsonObject(before) && isJsonObject(after)) {
-    for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort(compareText)) {
+    for (const key of unionKeys(before, after)) {
       diffRule(before[key], after[key], `${path}.${key}`, `${pointer}/${escapePointer(key)}`, ops, out);
     }
     return;

@@ -10,6 +10,7 @@ import {
   type JsonObject,
   normalizeChanges,
   type SpecChange,
+  unionKeys,
 } from "./changes.ts";
 import { diffErrorCodes, diffTemplateLock } from "./cmdb-diff.ts";
 import { diffDocumentation } from "./documentation-diff.ts";
@@ -56,14 +57,14 @@ function diffDocumentLevel(oldDoc: JsonObject, newDoc: JsonObject): SpecChange[]
       ),
     );
   }
-  const keys = [...new Set([...Object.keys(oldDoc), ...Object.keys(newDoc)])].filter((k) => !OWN_RULES.has(k));
+  const keys = unionKeys(oldDoc, newDoc).filter((k) => !OWN_RULES.has(k));
   for (const key of keys.sort(compareText)) {
     out.push(...diffDocumentation(oldDoc[key], newDoc[key], `/${escapePointer(key)}`, 1));
   }
   const oc = asJsonObject(oldDoc.components);
   const nc = asJsonObject(newDoc.components);
   const schemes = (c: JsonObject) => asJsonObject(c.securitySchemes);
-  for (const name of union(schemes(oc), schemes(nc))) {
+  for (const name of unionKeys(schemes(oc), schemes(nc))) {
     if (isSameJson(schemes(oc)[name], schemes(nc)[name])) continue;
     const pointer = `/components/securitySchemes/${escapePointer(name)}`;
     out.push(
@@ -77,7 +78,7 @@ function diffDocumentLevel(oldDoc: JsonObject, newDoc: JsonObject): SpecChange[]
       ),
     );
   }
-  for (const key of union(oc, nc).filter((k) => k !== "schemas" && k !== "securitySchemes")) {
+  for (const key of unionKeys(oc, nc).filter((k) => k !== "schemas" && k !== "securitySchemes")) {
     out.push(...diffDocumentation(oc[key], nc[key], `/components/${escapePointer(key)}`, 1));
   }
   return out;
@@ -89,7 +90,7 @@ function diffUnusedSchemas(oldDoc: JsonObject, newDoc: JsonObject): SpecChange[]
   const before = asJsonObject(asJsonObject(oldDoc.components).schemas);
   const after = asJsonObject(asJsonObject(newDoc.components).schemas);
   const out: SpecChange[] = [];
-  for (const name of union(before, after)) {
+  for (const name of unionKeys(before, after)) {
     if (used.has(name) || isSameJson(before[name], after[name])) continue;
     const what = !(name in before) ? "was added" : !(name in after) ? "was removed" : "changed";
     const pointer = `/components/schemas/${escapePointer(name)}`;
@@ -119,8 +120,4 @@ function reachableSchemas(doc: JsonObject): Set<string> {
   };
   visit(doc.paths);
   return names;
-}
-
-function union(a: JsonObject, b: JsonObject): string[] {
-  return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort(compareText);
 }

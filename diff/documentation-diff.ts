@@ -1,5 +1,5 @@
 import { escapePointer } from "../spec/load-spec.ts";
-import { change, compareText, isJsonObject, isSameJson, type SpecChange } from "./changes.ts";
+import { change, isJsonObject, isSameJson, type SpecChange, unionKeys } from "./changes.ts";
 
 /**
  * Lists changes to parts that only document (descriptions, examples, tags, info), all compatible: a whole value is
@@ -14,7 +14,7 @@ export function diffDocumentation(
 ): SpecChange[] {
   if (isSameJson(before, after)) return [];
   if (depth > 0 && isJsonObject(before) && isJsonObject(after)) {
-    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort(compareText);
+    const keys = unionKeys(before, after);
     return keys.flatMap((k) =>
       diffDocumentation(before[k], after[k], `${pointer}/${escapePointer(k)}`, depth - 1, ops),
     );

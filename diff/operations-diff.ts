@@ -4,11 +4,11 @@ import {
   bothSides,
   type ChangeClass,
   change,
-  compareText,
   isJsonObject,
   isSameJson,
   type JsonObject,
   type SpecChange,
+  unionKeys,
 } from "./changes.ts";
 import { diffValidationOrder } from "./cmdb-diff.ts";
 import { diffDocumentation } from "./documentation-diff.ts";
@@ -43,7 +43,7 @@ export function diffOperations(oldDoc: JsonObject, newDoc: JsonObject): SpecChan
   const out: SpecChange[] = [];
   const before = operationsOf(oldDoc);
   const after = operationsOf(newDoc);
-  const keys = [...new Set([...before.keys(), ...after.keys()])].sort(compareText);
+  const keys = unionKeys(before, after);
   for (const key of keys) {
     const o = before.get(key);
     const n = after.get(key);
@@ -118,7 +118,7 @@ function diffOperation(
       n.id,
     ),
   );
-  const keys = [...new Set([...Object.keys(o.node), ...Object.keys(n.node)])].sort(compareText);
+  const keys = unionKeys(o.node, n.node);
   for (const key of keys) {
     if (OPERATION_KEYS.has(key)) continue;
     out.push(...diffDocumentation(o.node[key], n.node[key], `${n.pointer}/${escapePointer(key)}`, 1, ops));
@@ -173,7 +173,7 @@ function diffResponses(
   const ops = [n.id];
   const before = asJsonObject(o.node.responses);
   const after = asJsonObject(n.node.responses);
-  for (const status of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort(compareText)) {
+  for (const status of unionKeys(before, after)) {
     const op = `${o.pointer}/responses/${escapePointer(status)}`;
     const np = `${n.pointer}/responses/${escapePointer(status)}`;
     if (!(status in after)) {
@@ -219,7 +219,7 @@ function diffContent(
   const before = asJsonObject(ob.node?.content);
   const after = asJsonObject(nb.node?.content);
   const [id] = ops;
-  for (const media of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort(compareText)) {
+  for (const media of unionKeys(before, after)) {
     const op = `${ob.pointer}/content/${escapePointer(media)}`;
     const np = `${nb.pointer}/content/${escapePointer(media)}`;
     const request = direction === "request";
@@ -287,7 +287,7 @@ function diffParameters(
   };
   const before = index(oldDoc, o);
   const after = index(newDoc, n);
-  for (const key of [...new Set([...before.keys(), ...after.keys()])].sort(compareText)) {
+  for (const key of unionKeys(before, after)) {
     const p = before.get(key);
     const q = after.get(key);
     if (p && !q) {

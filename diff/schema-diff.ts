@@ -6,6 +6,7 @@ import {
   type Effect,
   isSameJson,
   type SpecChange,
+  unionKeys,
 } from "./changes.ts";
 import { compareNull, type Emit, FACETS, type Pair } from "./schema-facets.ts";
 import {
@@ -140,7 +141,7 @@ class SchemaWalker {
   private compareProperties({ oldAt, newAt, o, n, label }: Pair): void {
     const before = asSchema(o.properties);
     const after = asSchema(n.properties);
-    const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+    const names = unionKeys(before, after);
     for (const name of names) {
       const child = `${label}.${name}`;
       const oldChild = {
@@ -262,7 +263,7 @@ class SchemaWalker {
   }
 
   private compareRest({ oldAt, newAt, o, n, label }: Pair): void {
-    const keys = [...new Set([...Object.keys(o), ...Object.keys(n)])].sort();
+    const keys = unionKeys(o, n);
     for (const keyword of keys) {
       if (HANDLED.has(keyword) || isSameJson(o[keyword], n[keyword])) continue;
       const where = keywordAt(oldAt, newAt, keyword);
