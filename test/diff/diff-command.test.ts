@@ -208,7 +208,7 @@ describe("runDiff", () => {
     expect(run.code).toBe(2);
     expect(run.stdout).toBe("");
     expect(run.stderr).toMatch(
-      /^cmdb-contract diff: NEW is not a valid spec:\n.*broken\.yaml:\d+:\d+#\/components\/schemas\/Protocol\/\$ref: \$ref "#\/components\/schemas\/Nowhere" points at nothing/,
+      /^cmdb-contract diff: NEW is not a valid spec:\n.*broken\.yaml:\d+:\d+: at #\/components\/schemas\/Protocol\/\$ref: \$ref "#\/components\/schemas\/Nowhere" points at nothing/,
     );
   });
 
