@@ -2,12 +2,13 @@
  * The figure of `cmdb-contract diff` (issue 16): comparing two versions of the full spec, whole process, against the
  * openapi-typescript CLI on one of them, measured in the same run.
  */
-import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BenchFigure } from "./main.ts";
+import { median } from "./provider-largest.ts";
+import { timeCommand } from "./verify.ts";
 
 const REPO = fileURLToPath(new URL("../", import.meta.url));
 const SPEC = join(REPO, "spec/cmdb.openapi.yaml");
@@ -27,8 +28,8 @@ export async function runBench(): Promise<BenchFigure[]> {
     );
     const rounds = 5;
     for (let i = -1; i < rounds; i++) {
-      const a = await timed(["cli/bin.js", "diff", SPEC, changed, "--format", "markdown", "--fail-on", "none"]);
-      const b = await timed([
+      const a = await timeCommand(["cli/bin.js", "diff", SPEC, changed, "--format", "markdown", "--fail-on", "none"]);
+      const b = await timeCommand([
         "node_modules/openapi-typescript/bin/cli.js",
         SPEC,
         "--output",
@@ -46,24 +47,10 @@ export async function runBench(): Promise<BenchFigure[]> {
     {
       name: "diff (two versions of the full spec, markdown, whole process)",
       unit: "ms",
-      value: middle(ours),
-      baseline: middle(theirs),
+      value: median(ours),
+      baseline: median(theirs),
       baselineName: "openapi-typescript CLI (types of one version)",
       goal: { max: 1.0 },
     },
   ];
-}
-
-function timed(args: string[]): Promise<number> {
-  const start = performance.now();
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, args, { cwd: REPO }, (error) =>
-      error ? reject(error) : resolve(performance.now() - start),
-    );
-  });
-}
-
-/** The middle value of an odd number of samples. */
-function middle(samples: number[]): number {
-  return [...samples].sort((a, b) => a - b)[samples.length >> 1] ?? Number.NaN;
 }
