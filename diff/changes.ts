@@ -35,6 +35,7 @@ export type ChangeKind =
   | "documentation"
   | "error-code"
   | "template-lock"
+  | "field-rule"
   | "validation-order";
 
 /** One change between two specs. */

@@ -4,17 +4,9 @@
  * must do something else, and a caller sees something else. Pure.
  */
 import { escapePointer } from "../spec/load-spec.ts";
-import {
-  bothSides,
-  change,
-  isJsonObject,
-  isSameJson,
-  type JsonObject,
-  type SpecChange,
-  showValue,
-  unionKeys,
-} from "./changes.ts";
+import { bothSides, change, isJsonObject, isSameJson, type JsonObject, type SpecChange, unionKeys } from "./changes.ts";
 import { diffDocumentation } from "./documentation-diff.ts";
+import { diffRule, type RuleFamily } from "./rule-diff.ts";
 
 /** A list inside a document and its JSON pointer. */
 export interface ListAt {
@@ -227,18 +219,22 @@ export function diffErrorCodes(before: unknown, after: unknown): SpecChange[] {
 }
 
 // Plain words for the lock rules a reader meets most (cmdb-semantics §2.1, §2.2).
-const RULE_NAMES: Record<string, string> = {
-  "caller_value.unlocked_null": "what a caller's explicit null does to an unlocked field",
-  "caller_value.locked_null": "what a caller's explicit null does to a locked field",
-  "caller_value.locked": "what happens to a caller's value for a locked field",
-  "caller_value.unlocked": "what happens to a caller's value for an unlocked field",
-  "caller_value.omitted": "what an omitted field becomes",
-  null_lock_flag_means: "what a null lock flag means",
-  "entry_match.key": "how `processes` entries find their process template",
-  "entry_match.duplicate": "which of two entries for one process template wins",
-  "bind_info.match.caller_key": "the caller's key that matches a `bind_info` row to a template row",
-  "bind_info.match.template_key": "the template's key that a caller's `bind_info` row matches",
-  "bind_info.caller_row_without_match": "what happens to a caller's `bind_info` row that matches no template row",
+const LOCK_RULES: RuleFamily = {
+  noun: "lock rule",
+  kind: "template-lock",
+  names: {
+    "caller_value.unlocked_null": "what a caller's explicit null does to an unlocked field",
+    "caller_value.locked_null": "what a caller's explicit null does to a locked field",
+    "caller_value.locked": "what happens to a caller's value for a locked field",
+    "caller_value.unlocked": "what happens to a caller's value for an unlocked field",
+    "caller_value.omitted": "what an omitted field becomes",
+    null_lock_flag_means: "what a null lock flag means",
+    "entry_match.key": "how `processes` entries find their process template",
+    "entry_match.duplicate": "which of two entries for one process template wins",
+    "bind_info.match.caller_key": "the caller's key that matches a `bind_info` row to a template row",
+    "bind_info.match.template_key": "the template's key that a caller's `bind_info` row matches",
+    "bind_info.caller_row_without_match": "what happens to a caller's `bind_info` row that matches no template row",
+  },
 };
 
 /**
@@ -330,46 +326,8 @@ export function diffTemplateLock(before: unknown, after: unknown): SpecChange[] 
     out.push(...diffDocumentation(o[key], n[key], `${root}/${key}`, 0));
   const handled = new Set(["lockable_fields", "always_locked", "description", "x-description-zh"]);
   const keys = unionKeys(o, n).filter((k) => !handled.has(k));
-  for (const key of keys) diffRule(o[key], n[key], key, `${root}/${escapePointer(key)}`, ops, out);
+  for (const key of keys) diffRule(o[key], n[key], key, `${root}/${escapePointer(key)}`, ops, out, LOCK_RULES);
   return out;
-}
-
-function diffRule(
-  before: unknown,
-  after: unknown,
-  path: string,
-  pointer: string,
-  ops: string[],
-  out: SpecChange[],
-): void {
-  if (isSameJson(before, after)) return;
-  if (isJsonObject(before) && isJsonObject(after)) {
-    for (const key of unionKeys(before, after)) {
-      diffRule(before[key], after[key], `${path}.${key}`, `${pointer}/${escapePointer(key)}`, ops, out);
-    }
-    return;
-  }
-  const rule = RULE_NAMES[path] ? `${RULE_NAMES[path]} (\`${path}\`)` : `the lock rule \`${path}\``;
-  const what =
-    before === undefined
-      ? `There is a new lock rule \`${path}\`: ${showValue(after)}`
-      : after === undefined
-        ? `The lock rule \`${path}\` (${showValue(before)}) is gone`
-        : `${rule} changed from ${showValue(before)} to ${showValue(after)}`;
-  out.push(
-    ...bothSides(
-      pointer,
-      "template-lock",
-      ops,
-      capitalize(what),
-      "callers that rely on the old rule get other processes",
-      "providers must apply the new rule",
-    ),
-  );
-}
-
-function capitalize(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function shorten(text: string): string {

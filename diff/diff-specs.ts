@@ -14,6 +14,7 @@ import {
 } from "./changes.ts";
 import { diffErrorCodes, diffTemplateLock } from "./cmdb-diff.ts";
 import { diffDocumentation } from "./documentation-diff.ts";
+import { diffFieldRules, diffInnerErrorCodes } from "./field-rules-diff.ts";
 import { diffOperations } from "./operations-diff.ts";
 
 /** Every change between two specs, merged and sorted, with a count per class. */
@@ -23,7 +24,15 @@ export interface SpecDiff {
 }
 
 // Top-level keys compared by their own rules; the rest of the document only documents.
-const OWN_RULES = new Set(["paths", "components", "security", "x-cmdb-error-codes", "x-cmdb-template-lock"]);
+const OWN_RULES = new Set([
+  "paths",
+  "components",
+  "security",
+  "x-cmdb-error-codes",
+  "x-cmdb-inner-error-codes",
+  "x-cmdb-template-lock",
+  "x-cmdb-field-rules",
+]);
 
 /**
  * Compares two OpenAPI documents (their raw form, `$ref`s intact) and answers every change with its JSON pointer,
@@ -35,6 +44,8 @@ export function diffSpecs(oldDoc: JsonObject, newDoc: JsonObject): SpecDiff {
     ...diffOperations(oldDoc, newDoc),
     ...diffErrorCodes(oldDoc["x-cmdb-error-codes"], newDoc["x-cmdb-error-codes"]),
     ...diffTemplateLock(oldDoc["x-cmdb-template-lock"], newDoc["x-cmdb-template-lock"]),
+    ...diffFieldRules(oldDoc["x-cmdb-field-rules"], newDoc["x-cmdb-field-rules"]),
+    ...diffInnerErrorCodes(oldDoc["x-cmdb-inner-error-codes"], newDoc["x-cmdb-inner-error-codes"]),
     ...diffUnusedSchemas(oldDoc, newDoc),
     ...diffDocumentLevel(oldDoc, newDoc),
   ]);

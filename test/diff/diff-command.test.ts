@@ -45,6 +45,7 @@ const EDITS: [path: (string | number)[], edit: (value: YAMLSeq) => unknown][] = 
   [["x-cmdb-template-lock", "always_locked"], (v) => [...v.toJSON(), "work_path"]],
   [["x-cmdb-template-lock", "caller_value", "unlocked_null"], () => "ignore"],
   [["x-cmdb-template-lock", "bind_info", "match", "caller_key"], () => "row_id"],
+  [["x-cmdb-field-rules", "process_fields", 0, "max_bytes"], () => 128],
 ];
 
 // The changes those edits must produce, as "class pointer": at least one per kind.
@@ -61,8 +62,10 @@ const EXPECTED = [
   `${C} ${S}/BindInfoRow/additionalProperties`,
   `${C} ${S}/CreateServiceInstanceParams/properties/instances/maxItems`,
   `${C} ${DELETE}`,
-  `${C} /x-cmdb-error-codes/3/operations`,
-  `${P} /x-cmdb-error-codes/3/operations`,
+  `${C} /x-cmdb-error-codes/4/operations`,
+  `${P} /x-cmdb-error-codes/4/operations`,
+  `${C} /x-cmdb-field-rules/process_fields/0/max_bytes`,
+  `${P} /x-cmdb-field-rules/process_fields/0/max_bytes`,
   `${C} /x-cmdb-template-lock/always_locked/2`,
   `${P} /x-cmdb-template-lock/always_locked/2`,
   `${C} /x-cmdb-template-lock/caller_value/unlocked_null`,
@@ -84,9 +87,9 @@ beforeAll(async () => {
   for (const [path, edit] of EDITS) doc.setIn(path, edit(doc.getIn(path, true) as YAMLSeq));
   doc.deleteIn(["paths", "/api/c/compapi/v2/cc/delete_service_instance/"]);
   const codes = doc.get("x-cmdb-error-codes", true) as YAMLSeq<YAMLMap>;
-  const needString = codes.items.findIndex((item) => item.get("code") === 1199007);
-  expect(needString).toBe(3);
-  const operations = doc.getIn(["x-cmdb-error-codes", needString, "operations"], true) as YAMLSeq;
+  const invalidValue = codes.items.findIndex((item) => item.get("code") === 1199011);
+  expect(invalidValue).toBe(4);
+  const operations = doc.getIn(["x-cmdb-error-codes", invalidValue, "operations"], true) as YAMLSeq;
   operations.add("listProcessInstance");
   const order = doc.getIn(
     ["paths", "/api/c/compapi/v2/cc/create_service_instance/", "post", "x-cmdb-validation-order"],

@@ -77,6 +77,17 @@ function base(): Doc {
         message_en: "many",
       },
     ],
+    "x-cmdb-inner-error-codes": [{ code: 1199007, name: "NeedString", layer: "cmdb", when: "a non-string value" }],
+    "x-cmdb-field-rules": {
+      description: "The process model.",
+      operations: ["op"],
+      string_length: { unit: "utf8_bytes", of: "trimmed_value" },
+      process_fields: [
+        { field: "bk_process_name", type: "string", max_bytes: 256, required: true },
+        { field: "proc_num", type: "integer", minimum: 1, maximum: 10000 },
+      ],
+      bind_info: { any_row_error: { code: 1199006 }, sub_fields: [{ field: "port", type: "string", required: true }] },
+    },
     "x-cmdb-template-lock": {
       description: "The lock rules.",
       operations: ["op"],
@@ -431,6 +442,52 @@ const BREAKING: [string, Case][] = [
     },
   ],
   [
+    "x-cmdb: a process field's byte limit changed",
+    {
+      edit: (d) => {
+        d["x-cmdb-field-rules"].process_fields[0].max_bytes = 128;
+      },
+      want: [
+        `${C} field-rule /x-cmdb-field-rules/process_fields/0/max_bytes`,
+        `${P} field-rule /x-cmdb-field-rules/process_fields/0/max_bytes`,
+      ],
+      says: "The field rule `process_fields.bk_process_name.max_bytes` changed from 256 to 128",
+    },
+  ],
+  [
+    "x-cmdb: string limits count characters instead of bytes",
+    {
+      edit: (d) => {
+        d["x-cmdb-field-rules"].string_length.unit = "characters";
+      },
+      want: [
+        `${C} field-rule /x-cmdb-field-rules/string_length/unit`,
+        `${P} field-rule /x-cmdb-field-rules/string_length/unit`,
+      ],
+      says: "What a string limit counts (`string_length.unit`) changed",
+    },
+  ],
+  [
+    "x-cmdb: a bind_info sub-field is no longer required",
+    {
+      edit: (d) => {
+        d["x-cmdb-field-rules"].bind_info.sub_fields[0].required = false;
+      },
+      want: [
+        `${C} field-rule /x-cmdb-field-rules/bind_info/sub_fields/0/required`,
+        `${P} field-rule /x-cmdb-field-rules/bind_info/sub_fields/0/required`,
+      ],
+    },
+  ],
+  [
+    "x-cmdb: a new inner error code",
+    {
+      edit: (d) => d["x-cmdb-inner-error-codes"].push({ code: 1199009, name: "NeedInt", when: "a non-integer value" }),
+      want: [`${P} error-code /x-cmdb-inner-error-codes/1`],
+      says: "callers see it only inside another code's message",
+    },
+  ],
+  [
     "x-cmdb: two validation steps swapped",
     {
       edit: (d) => d.paths["/op"].post["x-cmdb-validation-order"].reverse(),
@@ -530,6 +587,15 @@ const COMPATIBLE: [string, Case][] = [
         d.paths["/op"].post["x-cmdb-validation-order"][1].when_zh = "模块不存在";
       },
       want: [`${OK} documentation ${OP}/x-cmdb-validation-order/1/when_zh`],
+    },
+  ],
+  [
+    "the field rules' description changed",
+    {
+      edit: (d) => {
+        d["x-cmdb-field-rules"].description = "How CMDB validates.";
+      },
+      want: [`${OK} documentation /x-cmdb-field-rules/description`],
     },
   ],
   [
