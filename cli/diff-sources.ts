@@ -28,6 +28,7 @@ export function loadSpecPair(oldSource: string, newSource: string): LoadingPair 
   const parsed = sources.map(() => deferred<LoadedSpec>());
   const validated = sources.map(() => deferred<LoadedSpec>());
   const specs: (LoadedSpec | undefined)[] = [];
+  const ownChecks: (Promise<void> | undefined)[] = [];
   const handle = (answer: WorkerAnswer) => {
     const source = sources[answer.index] ?? "";
     if (answer.stage === "parsed") {
@@ -37,8 +38,13 @@ export function loadSpecPair(oldSource: string, newSource: string): LoadingPair 
         }
         // Not YAML, or not a mapping: the spec loader's parser says where, with lines and columns.
         const document = (answer.document ?? parseSpecText(source, answer.text)) as LoadedSpec["document"];
-        specs[answer.index] = { file: source, text: answer.text, document };
-        parsed[answer.index]?.resolve(specs[answer.index] as LoadedSpec);
+        const spec = { file: source, text: answer.text, document };
+        specs[answer.index] = spec;
+        // The loader's own checks (dangling $refs, the schema dialect, the x-cmdb data) run here while the worker
+        // validates against the OpenAPI schema.
+        ownChecks[answer.index] = validateSpec(spec, { validateSchema: async () => {} });
+        ownChecks[answer.index]?.catch(() => {});
+        parsed[answer.index]?.resolve(spec);
       } catch (error) {
         parsed[answer.index]?.reject(error as Error);
         validated[answer.index]?.reject(error as Error);
@@ -49,8 +55,9 @@ export function loadSpecPair(oldSource: string, newSource: string): LoadingPair 
     const verdict = async () => {
       if (!answer.valid) throw Object.assign(new Error(answer.message), { details: answer.details });
     };
-    // The loader's own checks (dangling $refs, the x-cmdb data, lines for pointers) with the worker's verdict.
-    validateSpec(spec, { validateSchema: verdict }).then(
+    // An invalid spec is checked again with the worker's verdict, so one error lists every problem with its line.
+    const checked = answer.valid ? ownChecks[answer.index] : validateSpec(spec, { validateSchema: verdict });
+    (checked ?? validateSpec(spec, { validateSchema: verdict })).then(
       () => validated[answer.index]?.resolve(spec),
       (error: Error) => validated[answer.index]?.reject(error),
     );
