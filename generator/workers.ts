@@ -36,7 +36,6 @@ function createSpecWorker(): SpecWorker {
   delete (globalThis as Record<symbol, unknown>)[EARLY_SPEC_WORKER];
   // One that already stopped (it failed to load) is replaced, so this one reports the failure.
   const worker = early instanceof Worker && early.threadId !== -1 ? early : new Worker(SPEC_WORKER);
-  worker.unref();
   let failure: Error | undefined;
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   const failAll = (error: Error) => {
@@ -54,6 +53,9 @@ function createSpecWorker(): SpecWorker {
   });
   worker.on("error", failAll);
   worker.on("exit", (code) => failAll(new Error(`the spec worker stopped (exit code ${code})`)));
+  // Only now: adding a "message" listener refs the worker again, and a worker kept referenced with no step pending
+  // would keep the process alive after a failed run (a missing spec, say).
+  worker.unref();
   let nextId = 0;
   const run = (task: "types" | "validate", document: object) =>
     new Promise<unknown>((resolve, reject) => {

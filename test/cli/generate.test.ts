@@ -138,7 +138,7 @@ describe("runGenerate", () => {
     expect(run.stderr).toContain(join(out, "client.gen.ts"));
     expect(run.stderr).toContain(join(out, "index.ts"));
     expect(run.stderr).not.toContain(join(out, "types.gen.ts"));
-    expect(run.stderr).toContain("npm run generate");
+    expect(run.stderr).toContain(`Run \`cmdb-contract generate --out ${out}\` and commit the result.`);
     expect(await snapshot(out)).toEqual(before);
   });
 
