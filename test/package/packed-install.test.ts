@@ -21,6 +21,8 @@ const TYPES_NODE = "@types/node@20.19.43";
 function run(cwd: string, command: string, args: string[], limitMs = 240_000): Promise<CommandRun> {
   return new Promise((resolve) => {
     const env = { ...process.env, PACT_DO_NOT_TRACK: "true", npm_config_audit: "false", npm_config_fund: "false" };
+    // What an enclosing `npx -c …` or `npm run` passes down describes that command, not this one.
+    for (const key of ["npm_config_call", "npm_config_package", "npm_config_local_prefix"]) delete env[key];
     execFile(command, args, { cwd, env, timeout: limitMs, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
       resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : -1, stdout, stderr });
     });
