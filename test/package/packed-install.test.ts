@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CommandRun } from "../cli/run-command.ts";
+import { strictConsumerTsconfig } from "../consumer-tsconfig.ts";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
@@ -20,7 +21,12 @@ const TYPES_NODE = "@types/node@20.19.43";
 /** Runs a command in `cwd` and collects what it printed; a command that hangs is killed after `limitMs`. */
 function run(cwd: string, command: string, args: string[], limitMs = 240_000): Promise<CommandRun> {
   return new Promise((resolve) => {
-    const env = { ...process.env, PACT_DO_NOT_TRACK: "true", npm_config_audit: "false", npm_config_fund: "false" };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      PACT_DO_NOT_TRACK: "true",
+      npm_config_audit: "false",
+      npm_config_fund: "false",
+    };
     // What an enclosing `npx -c …` or `npm run` passes down describes that command, not this one.
     for (const key of ["npm_config_call", "npm_config_package", "npm_config_local_prefix"]) delete env[key];
     execFile(command, args, { cwd, env, timeout: limitMs, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
@@ -120,21 +126,7 @@ describe("the packed package", () => {
         "",
       ].join("\n"),
     );
-    const tsconfig = {
-      compilerOptions: {
-        target: "ES2022",
-        lib: ["ES2023", "DOM"],
-        module: "NodeNext",
-        moduleResolution: "NodeNext",
-        strict: true,
-        noUncheckedIndexedAccess: true,
-        exactOptionalPropertyTypes: true,
-        verbatimModuleSyntax: true,
-        noEmit: true,
-        types: ["node"],
-      },
-      include: ["src"],
-    };
+    const tsconfig = strictConsumerTsconfig(["node"]);
     await writeFile(join(project, "tsconfig.json"), `${JSON.stringify(tsconfig, null, 2)}\n`);
     const tsc = await run(project, process.execPath, [join(project, "node_modules/typescript/bin/tsc"), "-p", "."]);
     expect(tsc.code, tsc.stdout).toBe(0);
