@@ -126,6 +126,12 @@ describe("the packed package", () => {
         "",
       ].join("\n"),
     );
+    // The README's examples of the library, each as a file of the consumer's, so they stay true.
+    const readme = await readFile(join(REPO, "README.md"), "utf8");
+    const library = readme.slice(readme.indexOf("### Library"), readme.indexOf("\n## ", readme.indexOf("### Library")));
+    const examples = [...library.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1] ?? "");
+    expect(examples.length).toBeGreaterThanOrEqual(6);
+    for (const [i, example] of examples.entries()) await writeFile(join(project, `src/readme-${i}.ts`), example);
     const tsconfig = strictConsumerTsconfig(["node"]);
     await writeFile(join(project, "tsconfig.json"), `${JSON.stringify(tsconfig, null, 2)}\n`);
     const tsc = await run(project, process.execPath, [join(project, "node_modules/typescript/bin/tsc"), "-p", "."]);
