@@ -28,7 +28,18 @@ export async function runBench(): Promise<BenchFigure[]> {
     );
     const rounds = 5;
     for (let i = -1; i < rounds; i++) {
-      const a = await timeCommand(["cli/bin.js", "diff", SPEC, changed, "--format", "markdown", "--fail-on", "none"]);
+      const a = await timeCommand([
+        "--import",
+        "tsx",
+        "cli/bin.ts",
+        "diff",
+        SPEC,
+        changed,
+        "--format",
+        "markdown",
+        "--fail-on",
+        "none",
+      ]);
       const b = await timeCommand([
         "node_modules/openapi-typescript/bin/cli.js",
         SPEC,

@@ -15,7 +15,7 @@ import { timeCommand } from "./verify.ts";
 const RUNS = 520;
 
 function timeVerify(args: string[]): Promise<number> {
-  return timeCommand(["cli/bin.js", "verify", "--skip", "template-lock", ...args]);
+  return timeCommand(["--import", "tsx", "cli/bin.ts", "verify", "--skip", "template-lock", ...args]);
 }
 
 /** Fuzz cases per second through `verify`, against a bare loop sending the same number of such bodies. */

@@ -1,65 +1,19 @@
 /**
- * Figures of the generators (issue 3), each against a baseline measured in the same run:
- * generate vs the openapi-typescript CLI, the client's min+gzip size vs openapi-fetch, and calls per second of
- * `createServiceInstance` vs a plain `fetch` doing the same work through the same injected `fetch`.
+ * Figures of the generators (issue 3), each against a baseline measured in the same run: the client's min+gzip size
+ * vs openapi-fetch, and calls per second of `createServiceInstance` vs a plain `fetch` doing the same work through
+ * the same injected `fetch`. The whole-process time of `generate` is measured from the packed install (package.ts).
  */
-import { execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { createCmdbClient } from "../generated/index.ts";
 import type { BenchFigure } from "./main.ts";
 
 const REPO = fileURLToPath(new URL("../", import.meta.url));
-const SPEC = join(REPO, "spec/cmdb.openapi.yaml");
-const run = promisify(execFile);
 
-/** Runs the three figures of the issue (plus the call rate against a plain fetch with the same timeout). */
+/** Runs the size and call-rate figures (plus the call rate against a plain fetch with the same timeout). */
 export async function runBench(): Promise<BenchFigure[]> {
-  return [await benchGenerate(), await benchClientSize(), ...(await benchCallRate())];
-}
-
-/** Median wall time of whole-process runs, ours and openapi-typescript's interleaved so drift hits both alike. */
-async function benchGenerate(): Promise<BenchFigure> {
-  const scratch = await mkdtemp(join(tmpdir(), "cmdb-bench-generate-"));
-  const ours: number[] = [];
-  const theirs: number[] = [];
-  try {
-    const timed = async (args: string[]): Promise<number> => {
-      const start = performance.now();
-      await run(process.execPath, args, { cwd: REPO });
-      return performance.now() - start;
-    };
-    const rounds = 3;
-    for (let i = -1; i < rounds; i++) {
-      // Each run writes into a fresh folder, so both tools do the full write; round -1 warms the disk cache.
-      const a = await timed(["cli/bin.js", "generate", "--spec", SPEC, "--out", join(scratch, `ours-${i}`)]);
-      const b = await timed([
-        "node_modules/openapi-typescript/bin/cli.js",
-        SPEC,
-        "--output",
-        join(scratch, `theirs-${i}`, "types.ts"),
-      ]);
-      if (i >= 0) {
-        ours.push(a);
-        theirs.push(b);
-      }
-    }
-  } finally {
-    await rm(scratch, { recursive: true, force: true });
-  }
-  return {
-    name: "generate (types + client + index + docs, whole process)",
-    unit: "ms",
-    value: median(ours),
-    baseline: median(theirs),
-    baselineName: "openapi-typescript CLI (types only)",
-    goal: { max: 1.3 },
-  };
+  return [await benchClientSize(), ...(await benchCallRate())];
 }
 
 /** Bundles an entry the way an app would ship it (esbuild, ESM, browser, minified) and gzips it. */

@@ -18,7 +18,7 @@ export interface BenchFigure {
   valueGoal?: { max?: number; min?: number };
 }
 
-const AREAS = ["generate", "provider", "request-json", "verify", "fuzz", "diff"];
+const AREAS = ["generate", "package", "provider", "request-json", "verify", "fuzz", "diff"];
 
 async function main(): Promise<void> {
   process.env.PACT_DO_NOT_TRACK = "true";

@@ -29,7 +29,7 @@ export async function benchLargestCreate(): Promise<BenchFigure[]> {
   const world = largestWorld();
   const file = join(tmpdir(), `cmdb-bench-world-${process.pid}.json`);
   await writeFile(file, JSON.stringify(world));
-  const child = spawn(process.execPath, ["cli/bin.js", "serve", "--world", file], {
+  const child = spawn(process.execPath, ["--import", "tsx", "cli/bin.ts", "serve", "--world", file], {
     cwd: fileURLToPath(new URL("../", import.meta.url)),
     stdio: ["ignore", "pipe", "inherit"],
   });

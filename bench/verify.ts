@@ -62,11 +62,12 @@ export async function runBench(): Promise<BenchFigure[]> {
   } finally {
     await cmdb.close();
   }
-  const whole = await timeCommand(["cli/bin.js", "verify"]);
+  // As `npm start` runs it: the sources under tsx.
+  const whole = await timeCommand(["--import", "tsx", "cli/bin.ts", "verify"]);
   const hanging = await startHangingProvider();
   let hung: number;
   try {
-    hung = await timeCommand(["cli/bin.js", "verify", "--provider-url", hanging.url], 1);
+    hung = await timeCommand(["--import", "tsx", "cli/bin.ts", "verify", "--provider-url", hanging.url], 1);
   } finally {
     await hanging.close();
   }

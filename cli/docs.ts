@@ -11,8 +11,8 @@ Writes the API docs from the OpenAPI spec, and nothing else:
 \`cmdb-contract generate\` writes the same files together with the types and the client.
 
 Options:
-  --spec FILE   the spec to read (default: spec/cmdb.openapi.yaml of this toolkit)
-  --out DIR     the folder to write docs/ into (default: generated/ of this toolkit)
+  --spec FILE   the spec to read (default: cmdb.openapi.yaml of this toolkit)
+  --out DIR     the folder to write docs/ into (default: ./generated in the current folder)
   --check       write nothing; exit 1 listing every docs file that differs from what the spec generates
                 (and every docs/ file it no longer generates)
   -h, --help    show this help

@@ -37,7 +37,9 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig["options"
   command: string,
   args: string[],
   options: T,
-) {
+): ReturnType<
+  typeof parseArgs<{ args: string[]; options: T & { help: { type: "boolean"; short: "h" } }; strict: true }>
+> {
   // `--runs -1` is a value, not an option: joined as `--runs=-1` it reaches the option's own range check.
   const valued = new Set(
     Object.entries(options)

@@ -1,4 +1,4 @@
-import { SpecError } from "../spec/load-spec.ts";
+import { isSpecError } from "../lib/guards.ts";
 import type { CliIo } from "./io.ts";
 import { UsageError } from "./io.ts";
 
@@ -12,7 +12,7 @@ interface CommandEntry {
 
 const COMMANDS: Record<string, CommandEntry> = {
   generate: {
-    summary: "write generated/ (types, client, docs) from the spec; --check lists what differs",
+    summary: "write ./generated (types, client, docs) from the spec; --check lists what differs",
     load: async () => (await import("./generate.ts")).runGenerate,
   },
   docs: {
@@ -70,7 +70,7 @@ export async function runCli(argv: string[], io: CliIo = processIo()): Promise<n
       io.stderr(`cmdb-contract ${name}: ${error.message}\n`);
       return 2;
     }
-    if (error instanceof SpecError) {
+    if (isSpecError(error)) {
       io.stderr(`cmdb-contract ${name}: the spec is invalid\n${error.message}\n`);
       return 2;
     }

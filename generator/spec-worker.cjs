@@ -2,6 +2,8 @@
 // source: openapi-typescript's render of the types and swagger-parser's validation. It loads openapi-typescript (and
 // TypeScript) as soon as it starts, while the main thread is still starting up and reading the spec, then runs the
 // tasks it is sent one after another. Plain CommonJS, so it starts without tsx.
+// Node ≥ 22.1: reuse the on-disk compile cache (see cli/bin.ts); a worker thread has to ask for it itself.
+require("node:module").enableCompileCache?.();
 const { parentPort } = require("node:worker_threads");
 const { default: openapiTS, astToString } = require("openapi-typescript");
 

@@ -5,7 +5,7 @@ import { Worker } from "node:worker_threads";
 
 const SPEC_WORKER = fileURLToPath(new URL("./spec-worker.cjs", import.meta.url));
 
-/** Where `cli/bin.js` leaves the worker it starts for `generate` before tsx loads, for {@link startSpecWorker}. */
+/** Where `cli/bin.ts` leaves the worker it starts for `generate` before the CLI's own modules load, for {@link startSpecWorker}. */
 export const EARLY_SPEC_WORKER = Symbol.for("cmdb-contract.specWorker");
 
 /** The two steps of `generate` a {@link startSpecWorker} worker thread runs, one after another. */
@@ -21,7 +21,7 @@ type Answer = { id: number; ok: true; value: unknown } | { id: number; ok: false
 let shared: SpecWorker | undefined;
 
 /**
- * The worker thread (started on first use, or adopted from `cli/bin.js`) that loads openapi-typescript at once, so
+ * The worker thread (started on first use, or adopted from `cli/bin.ts`) that loads openapi-typescript at once, so
  * loading TypeScript, rendering the types and validating the spec run on the other core while this thread reads the
  * spec and emits the client and docs. One per process: later runs (tests call `generate` many times) reuse it. It
  * keeps the process alive only while a step is pending.
@@ -36,7 +36,6 @@ function createSpecWorker(): SpecWorker {
   delete (globalThis as Record<symbol, unknown>)[EARLY_SPEC_WORKER];
   // One that already stopped (it failed to load) is replaced, so this one reports the failure.
   const worker = early instanceof Worker && early.threadId !== -1 ? early : new Worker(SPEC_WORKER);
-  worker.unref();
   let failure: Error | undefined;
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   const failAll = (error: Error) => {
@@ -54,6 +53,9 @@ function createSpecWorker(): SpecWorker {
   });
   worker.on("error", failAll);
   worker.on("exit", (code) => failAll(new Error(`the spec worker stopped (exit code ${code})`)));
+  // Only now: adding a "message" listener refs the worker again, and a worker kept referenced with no step pending
+  // would keep the process alive after a failed run (a missing spec, say).
+  worker.unref();
   let nextId = 0;
   const run = (task: "types" | "validate", document: object) =>
     new Promise<unknown>((resolve, reject) => {

@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
 import type SwaggerParserModule from "@apidevtools/swagger-parser";
 import type { Ajv2020, ErrorObject } from "ajv/dist/2020.js";
 import type * as Yaml from "yaml";
+import { packagePath } from "./package-path.ts";
 
 // Loaded through `require` (their CommonJS builds), like openapi-typescript in generator/emit/types.ts: under tsx's
 // ESM hooks an `import` sends each of their modules through the hooks thread. swagger-parser loads on first use, so
@@ -12,10 +12,10 @@ const require = createRequire(import.meta.url);
 const { LineCounter, parseDocument } = require("yaml") as typeof Yaml;
 
 /** The spec this repo ships: the single source of every generated file and check. */
-export const SPEC_PATH = fileURLToPath(new URL("./cmdb.openapi.yaml", import.meta.url));
+export const SPEC_PATH = packagePath("spec/cmdb.openapi.yaml");
 
 /** The world format of DESIGN.md, reusing the spec's schemas by `$ref`. */
-export const WORLD_SCHEMA_PATH = fileURLToPath(new URL("./world.schema.json", import.meta.url));
+export const WORLD_SCHEMA_PATH = packagePath("spec/world.schema.json");
 
 /** One problem found in a spec: where it is (JSON pointer and, when known, line) and how to fix it. */
 export interface SpecProblem {

@@ -1,12 +1,12 @@
-import { fileURLToPath } from "node:url";
 import { escapePointer, type OpenApiDocument } from "../../spec/load-spec.ts";
+import { packagePath } from "../../spec/package-path.ts";
 import type { SchemaProblem, SchemaValidator } from "../../spec/schema-validator.ts";
 import type { RuleGroup } from "./rules.ts";
 
 // The pact format both sides agree on: the consumer tests write it, the verification engine reads it.
 
 /** The folder of the committed pact files. */
-export const PACTS_DIR = fileURLToPath(new URL("../pacts/", import.meta.url));
+export const PACTS_DIR = packagePath("contracts/pacts/");
 
 /** The comment key that names the rule an interaction belongs to. */
 export const RULE_COMMENT = "cmdb-rule";

@@ -1,13 +1,13 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
+import { packagePath } from "../../spec/package-path.ts";
 
 // What the consumer contracts and the verification engine both read: the fixture worlds and the auth they call with.
 // It sits below both, so neither imports the other (DESIGN.md, data flow).
 
 /** The folder of the committed fixtures: worlds, scenarios and the lock table. */
-export const FIXTURES_DIR = fileURLToPath(new URL("../fixtures/", import.meta.url));
+export const FIXTURES_DIR = packagePath("contracts/fixtures/");
 
 /** A world as DESIGN.md describes it (validated by the provider against spec/world.schema.json). */
 export type World = Record<string, unknown>;

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../cli/main.ts";
 import { generateFiles } from "../../generator/generate.ts";
 import { loadSpec, SPEC_PATH, SpecError } from "../../spec/load-spec.ts";
+import { strictConsumerTsconfig } from "../consumer-tsconfig.ts";
 import { type CommandRun, runCommand } from "./run-command.ts";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
@@ -70,25 +71,7 @@ describe("runGenerate", () => {
     const project = await mkdtemp(join(tmpdir(), "cmdb-generate-consumer-"));
     try {
       await generate("--out", join(project, "src/cmdb"));
-      const tsconfig = {
-        compilerOptions: {
-          target: "ES2022",
-          lib: ["ES2022", "DOM"],
-          module: "NodeNext",
-          moduleResolution: "NodeNext",
-          strict: true,
-          noUncheckedIndexedAccess: true,
-          exactOptionalPropertyTypes: true,
-          noImplicitOverride: true,
-          noImplicitReturns: true,
-          noFallthroughCasesInSwitch: true,
-          verbatimModuleSyntax: true,
-          isolatedModules: true,
-          noEmit: true,
-          types: [],
-        },
-        include: ["src"],
-      };
+      const tsconfig = strictConsumerTsconfig([]);
       await writeFile(join(project, "tsconfig.json"), JSON.stringify(tsconfig));
       await writeFile(join(project, "package.json"), JSON.stringify({ type: "module" }));
       await writeFile(
@@ -138,7 +121,7 @@ describe("runGenerate", () => {
     expect(run.stderr).toContain(join(out, "client.gen.ts"));
     expect(run.stderr).toContain(join(out, "index.ts"));
     expect(run.stderr).not.toContain(join(out, "types.gen.ts"));
-    expect(run.stderr).toContain("npm run generate");
+    expect(run.stderr).toContain(`Run \`cmdb-contract generate --out ${out}\` and commit the result.`);
     expect(await snapshot(out)).toEqual(before);
   });
 

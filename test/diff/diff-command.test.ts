@@ -9,7 +9,9 @@ import { runCli } from "../../cli/main.ts";
 import { SPEC_PATH } from "../../spec/load-spec.ts";
 import { runCommand } from "../cli/run-command.ts";
 
-const BIN = fileURLToPath(new URL("../../cli/bin.js", import.meta.url));
+const BIN = fileURLToPath(new URL("../../cli/bin.ts", import.meta.url));
+// The command as a clone runs it: the source under tsx (from this checkout, whatever the working folder).
+const TSX = new URL("../../node_modules/tsx/dist/loader.mjs", import.meta.url).href;
 const C = "breaking-for-consumers";
 const P = "breaking-for-providers";
 const CREATE = "/paths/~1api~1c~1compapi~1v2~1cc~1create_service_instance~1/post";
@@ -19,7 +21,7 @@ const S = "/components/schemas";
 /** Runs `cmdb-contract` as a user would, in a real process; never rejects on a non-zero exit. */
 function cli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd }, (error, stdout, stderr) => {
+    execFile(process.execPath, ["--import", TSX, BIN, ...args], { cwd }, (error, stdout, stderr) => {
       resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
     });
   });

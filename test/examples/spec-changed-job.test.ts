@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { SPEC_PATH } from "../../spec/load-spec.ts";
+import { packedTarball } from "../package/packed-tarball.ts";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const RECIPES = join(REPO, "examples/ci");
@@ -18,7 +19,7 @@ interface Shell {
 
 function sh(file: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<Shell> {
   return new Promise((resolve) => {
-    // npm asks the registry for nothing here: the dependency is a file: link, and the update check is off.
+    // The update check is off; installs come from the npm cache npm ci filled.
     const quiet = { npm_config_update_notifier: "false", npm_config_audit: "false", npm_config_fund: "false" };
     execFile(file, args, { cwd, env: { ...process.env, ...quiet, ...env } }, (error, stdout, stderr) => {
       resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
@@ -34,19 +35,21 @@ async function git(cwd: string, ...args: string[]): Promise<void> {
 let scratch: string;
 let team: string;
 
-// A team's repository as CI checks it out: cmdb-contract as a dev dependency (this checkout, by file: link, so nothing
-// is downloaded), a copy of the spec on main in `origin`, and a pull-request branch that edits the copy.
+// A team's repository as CI checks it out: cmdb-contract as a dev dependency (this checkout, packed), a copy of the spec on main in `origin`, and a pull-request branch that edits the copy.
 beforeAll(async () => {
   scratch = await mkdtemp(join(tmpdir(), "cmdb-ci-"));
   const origin = join(scratch, "origin.git");
   team = join(scratch, "team");
   await git(scratch, "init", "-q", "--bare", "-b", "main", origin);
   await git(scratch, "init", "-q", "-b", "main", team);
-  await writeFile(
-    join(team, "package.json"),
-    `${JSON.stringify({ name: "team", private: true, devDependencies: { "cmdb-contract": `file:${REPO}` } }, null, 2)}\n`,
+  await writeFile(join(team, "package.json"), `${JSON.stringify({ name: "team", private: true }, null, 2)}\n`);
+  // The package as the team gets it (the tarball npm publish would upload), from the npm cache npm ci filled.
+  const tarball = (await packedTarball()).path;
+  const install = await sh(
+    "npm",
+    ["install", "--prefer-offline", "--save-dev", "--no-audit", "--no-fund", tarball],
+    team,
   );
-  const install = await sh("npm", ["install", "--no-audit", "--no-fund", "--ignore-scripts"], team);
   expect(install.stderr).not.toContain("ERR!");
   await writeFile(join(team, ".gitignore"), "node_modules/\n");
   await mkdir(join(team, "spec"));
@@ -55,7 +58,7 @@ beforeAll(async () => {
   await git(team, "commit", "-qm", "pin the CMDB spec");
   await git(team, "remote", "add", "origin", origin);
   await git(team, "push", "-q", "origin", "main");
-});
+}, 600_000);
 
 afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
