@@ -3,13 +3,15 @@ import type {
   BilingualText,
   ErrorCodeModel,
   ExampleDoc,
+  FieldRuleModel,
+  FieldRulesModel,
   LockDoc,
   OperationDoc,
   SpecModel,
   WorkedRow,
 } from "../model/spec-model.ts";
 import { LABELS, variantHeaders } from "./docs-labels.ts";
-import { codesOf, isFieldPath } from "./docs-markdown.ts";
+import { codesOf, FIELD_RULE_HEADERS, fieldRuleCells, isFieldPath } from "./docs-markdown.ts";
 import { STYLE } from "./docs-style.ts";
 
 type LabelKey = keyof typeof LABELS;
@@ -45,6 +47,7 @@ export function renderHtmlReference(model: SpecModel): string {
     `<h2>${heading("errorCodes")}</h2>`,
     renderErrorCodes(model.errorCodes, true),
     `</section>`,
+    renderFieldRulesSection(model.fieldRules),
     `<section id="inner-error-codes" class="panel">`,
     `<h2>${heading("innerErrorCodes")}</h2>`,
     renderErrorCodes(model.innerErrorCodes, false),
@@ -160,6 +163,33 @@ function renderExamples(examples: readonly ExampleDoc[], openFirst: boolean): st
       return `<details class="example"${open}><summary>${bilingualInline(e.summary)}</summary>${description}<pre><code>${esc(e.json)}</code></pre></details>`;
     })
     .join("\n");
+}
+
+function renderFieldRulesSection(rules: FieldRulesModel): string {
+  if (rules.processFields.length === 0) return "";
+  const table = (list: readonly FieldRuleModel[]): string => {
+    const head = FIELD_RULE_HEADERS.map((h) => `<th>${heading(h)}</th>`).join("");
+    const rows = list.map((r) => {
+      const cells = fieldRuleCells(r, [yes(), no()]).map((c, i) =>
+        i === 6
+          ? `<td>${c}</td>`
+          : (i === 0 || i === 5) && c !== ""
+            ? `<td><code>${esc(c)}</code></td>`
+            : `<td>${esc(c)}</td>`,
+      );
+      return `<tr>${cells.join("")}</tr>`;
+    });
+    return `<table class="field-rules"><thead><tr>${head}</tr></thead><tbody>\n${rows.join("\n")}\n</tbody></table>`;
+  };
+  return [
+    `<section id="field-rules" class="panel">`,
+    `<h2>${heading("fieldRules")}</h2>`,
+    bilingualBlock(rules.description, "prose"),
+    table(rules.processFields),
+    `<h3>${heading("bindInfoFields")}</h3>`,
+    table(rules.bindInfoFields),
+    `</section>`,
+  ].join("\n");
 }
 
 function renderErrorCodes(codes: readonly ErrorCodeModel[], withApis: boolean): string {

@@ -3,6 +3,8 @@ import type {
   BilingualText,
   ErrorCodeModel,
   ExampleDoc,
+  FieldRuleModel,
+  FieldRulesModel,
   LockDoc,
   OperationDoc,
   SpecModel,
@@ -54,6 +56,7 @@ export function renderOperationPage(model: SpecModel, operation: OperationDoc, l
   if (operation.appliesLockRules && model.innerErrorCodes.length > 0) {
     out.push(`### ${l("innerErrorCodes")}`, "", ...renderErrorCodes(model.innerErrorCodes, language, false));
   }
+  if (operation.appliesLockRules) out.push(...renderFieldRules(model.fieldRules, language));
   if (operation.appliesLockRules) out.push(...renderLock(model.docs.lock, operation, language));
   if (operation.differences.length > 0) {
     out.push(`### ${l("differences")}`, "");
@@ -190,6 +193,47 @@ function sentence(text: string, language: Language): string {
 /** The text in the wanted language, falling back to the other one when the spec has only that. */
 function pick(text: BilingualText, language: Language): string {
   return text[language] !== "" ? text[language] : text[language === "zh" ? "en" : "zh"];
+}
+
+/** A field rule's cells, in the order of {@link FIELD_RULE_HEADERS}; `required` as the given yes/no words. */
+export function fieldRuleCells(rule: FieldRuleModel, yesNo: [string, string]): string[] {
+  const range =
+    rule.minimum !== undefined || rule.maximum !== undefined ? `${rule.minimum ?? ""}–${rule.maximum ?? ""}` : "";
+  return [
+    rule.field,
+    rule.displayName,
+    rule.type,
+    rule.maxBytes === undefined ? "" : String(rule.maxBytes),
+    range,
+    rule.pattern ?? "",
+    rule.required ? yesNo[0] : yesNo[1],
+  ];
+}
+
+/** The table headers of a field-rule table. */
+export const FIELD_RULE_HEADERS = ["field", "displayName", "type", "maxBytes", "range", "pattern", "required"] as const;
+
+function renderFieldRules(rules: FieldRulesModel, language: Language): string[] {
+  if (rules.processFields.length === 0) return [];
+  const l = (key: Parameters<typeof label>[0]) => label(key, language);
+  const table = (list: readonly FieldRuleModel[]): string[] => [
+    row(FIELD_RULE_HEADERS.map((h) => l(h))),
+    row(FIELD_RULE_HEADERS.map(() => "---")),
+    ...list.map((r) =>
+      row(fieldRuleCells(r, [l("yes"), l("no")]).map((c, i) => ((i === 0 || i === 5) && c ? `\`${c}\`` : c))),
+    ),
+    "",
+  ];
+  return [
+    `### ${l("fieldRules")}`,
+    "",
+    pick(rules.description, language),
+    "",
+    ...table(rules.processFields),
+    `#### ${l("bindInfoFields")}`,
+    "",
+    ...table(rules.bindInfoFields),
+  ];
 }
 
 function row(cells: readonly string[]): string {

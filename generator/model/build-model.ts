@@ -6,7 +6,7 @@ import {
   type SpecProblem,
 } from "../../spec/load-spec.ts";
 import { buildDocsModel } from "./docs-model.ts";
-import type { ErrorCodeModel, OperationModel, SpecModel } from "./spec-model.ts";
+import type { ErrorCodeModel, FieldRuleModel, FieldRulesModel, OperationModel, SpecModel } from "./spec-model.ts";
 import { compareText, isObject, normalizeSpace, readBilingual } from "./text.ts";
 
 /** The auth fields DESIGN.md names as secrets; a `writeOnly` or `format: password` property is one too. */
@@ -89,6 +89,7 @@ export function buildModel(document: OpenApiDocument, specFile = "spec"): SpecMo
     operations,
     errorCodes,
     innerErrorCodes: readInnerErrorCodes(document),
+    fieldRules: readFieldRules(document),
     docs: buildDocsModel(document, authSchema, operations),
   };
 }
@@ -245,6 +246,31 @@ function buildErrorCodes(
 }
 
 // Inner codes answer no operation; the docs list them apart from the codes a caller receives.
+function readFieldRules(document: OpenApiDocument): FieldRulesModel {
+  const rules: Record<string, unknown> = isObject(document["x-cmdb-field-rules"]) ? document["x-cmdb-field-rules"] : {};
+  const fields = (list: unknown, displayName: (f: Record<string, unknown>) => string): FieldRuleModel[] =>
+    (Array.isArray(list) ? list : []).filter(isObject).map((f) => ({
+      field: String(f.field ?? ""),
+      displayName: displayName(f),
+      type: String(f.type ?? ""),
+      ...(typeof f.max_bytes === "number" ? { maxBytes: f.max_bytes } : {}),
+      ...(typeof f.minimum === "number" ? { minimum: f.minimum } : {}),
+      ...(typeof f.maximum === "number" ? { maximum: f.maximum } : {}),
+      required: f.required === true,
+      ...(typeof f.pattern === "string"
+        ? { pattern: f.pattern }
+        : Array.isArray(f.values)
+          ? { pattern: f.values.map(String).join(" | ") }
+          : {}),
+    }));
+  const bind: Record<string, unknown> = isObject(rules.bind_info) ? rules.bind_info : {};
+  return {
+    description: readBilingual(rules, "description", "x-description-zh"),
+    processFields: fields(rules.process_fields, (f) => String(f.display_name ?? "")),
+    bindInfoFields: fields(bind.sub_fields, () => String(bind.display_name ?? "bind_info")),
+  };
+}
+
 function readInnerErrorCodes(document: OpenApiDocument): ErrorCodeModel[] {
   const entries = document["x-cmdb-inner-error-codes"];
   return (Array.isArray(entries) ? entries : []).filter(isObject).map((entry) => ({

@@ -45,6 +45,28 @@ export interface ErrorCodeModel {
   apis: string[];
 }
 
+/** One field of `x-cmdb-field-rules`: its type and limits as the process model checks them. */
+export interface FieldRuleModel {
+  field: string;
+  /** The name CMDB puts in its error messages (the attribute's display name). */
+  displayName: string;
+  type: string;
+  /** UTF-8 bytes of the trimmed value, for strings. */
+  maxBytes?: number;
+  minimum?: number;
+  maximum?: number;
+  required: boolean;
+  /** A regular expression the (trimmed) value must match, or the values allowed. */
+  pattern?: string;
+}
+
+/** `x-cmdb-field-rules`, as the docs render it. */
+export interface FieldRulesModel {
+  description: BilingualText;
+  processFields: FieldRuleModel[];
+  bindInfoFields: FieldRuleModel[];
+}
+
 /** The normalized model every emitter reads: the spec's operations, auth fields, error codes and docs, sorted. */
 export interface SpecModel {
   title: string;
@@ -60,6 +82,8 @@ export interface SpecModel {
   errorCodes: ErrorCodeModel[];
   /** `x-cmdb-inner-error-codes`: codes that reach a caller only as text inside another code's message. */
   innerErrorCodes: ErrorCodeModel[];
+  /** `x-cmdb-field-rules`: what JSON Schema cannot say about `process_info` (byte limits, trimming, literals). */
+  fieldRules: FieldRulesModel;
   /** What the docs show beyond the operations and codes. */
   docs: DocsModel;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { emitClient, RUNTIME_BANNER } from "../../../generator/emit/client.ts";
+import { fieldRuleCells } from "../../../generator/emit/docs-markdown.ts";
 import { GENERATED_HEADER } from "../../../generator/emit/header.ts";
 import { emitIndex } from "../../../generator/emit/index-file.ts";
 import { emitTypes, withChineseDocs } from "../../../generator/emit/types.ts";
@@ -214,5 +215,40 @@ describe("emitIndex", () => {
     expect(emitIndex().contents).toBe(
       `${GENERATED_HEADER}\nexport * from "./client.gen.js";\nexport type { components, operations, paths } from "./types.gen.js";\n`,
     );
+  });
+});
+
+describe("fieldRuleCells", () => {
+  it.each([
+    [
+      "a string with a byte limit",
+      {
+        given: { field: "description", displayName: "备注", type: "string", maxBytes: 256, required: false },
+        want: ["description", "备注", "string", "256", "", "", "no"],
+      },
+    ],
+    [
+      "an integer with a range",
+      {
+        given: {
+          field: "proc_num",
+          displayName: "启动数量",
+          type: "integer",
+          minimum: 1,
+          maximum: 10000,
+          required: false,
+        },
+        want: ["proc_num", "启动数量", "integer", "", "1–10000", "", "no"],
+      },
+    ],
+    [
+      "a required enum sub-field of bind_info",
+      {
+        given: { field: "protocol", displayName: "bind_info", type: "enum", required: true, pattern: "1 | 2 | 3 | 4" },
+        want: ["protocol", "bind_info", "enum", "", "", "1 | 2 | 3 | 4", "yes"],
+      },
+    ],
+  ])("%s", (_name, { given, want }) => {
+    expect(fieldRuleCells(given, ["yes", "no"])).toEqual(want);
   });
 });
