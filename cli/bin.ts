@@ -36,14 +36,18 @@ if (command === "diff" && !rest.includes("--help") && !rest.includes("-h")) {
     allowPositionals: true,
     options: { format: { type: "string" }, "fail-on": { type: "string" } },
   });
-  const worker = new Worker(new URL("./diff-worker.cjs", import.meta.url));
-  worker.on("error", () => {}); // cli/diff-sources.ts replaces a worker that failed to start, and reports why
   const sources = positionals.slice(0, 2);
-  const messages: unknown[] = []; // what the worker answers before the command listens, kept for it
-  worker.on("message", (message) => messages.push(message));
-  worker.unref(); // until the command adopts it (after the listener, which refs it): bad arguments do not wait for it
-  worker.postMessage({ sources });
-  (globalThis as Record<symbol, unknown>)[Symbol.for("cmdb-contract.diffWorker")] = { worker, sources, messages };
+  const messages: unknown[] = []; // what the workers answer before the command listens, kept for it
+  // One worker per spec: parsing and validating a spec is most of the command's time, and there are two cores.
+  const workers = sources.map((source, first) => {
+    const worker = new Worker(new URL("./diff-worker.cjs", import.meta.url));
+    worker.on("error", () => {}); // cli/diff-sources.ts replaces a worker that failed to start, and reports why
+    worker.on("message", (message) => messages.push(message));
+    worker.unref(); // until the command adopts it (after the listener, which refs it): bad arguments do not wait
+    worker.postMessage({ sources: [source], first });
+    return worker;
+  });
+  (globalThis as Record<symbol, unknown>)[Symbol.for("cmdb-contract.diffWorker")] = { workers, sources, messages };
 }
 const { runCli } = await import("./main.ts");
 process.exitCode = await runCli(process.argv.slice(2));

@@ -24,7 +24,7 @@ export interface LoadingPair {
  */
 export function loadSpecPair(oldSource: string, newSource: string): LoadingPair {
   const sources = [oldSource, newSource];
-  const { worker, messages } = adopt(sources);
+  const { workers, messages } = adopt(sources);
   const parsed = sources.map(() => deferred<LoadedSpec>());
   const validated = sources.map(() => deferred<LoadedSpec>());
   const specs: (LoadedSpec | undefined)[] = [];
@@ -62,18 +62,20 @@ export function loadSpecPair(oldSource: string, newSource: string): LoadingPair 
       (error: Error) => validated[answer.index]?.reject(error),
     );
   };
-  worker.removeAllListeners("message");
+  for (const worker of workers) worker.removeAllListeners("message");
   for (const answer of messages) handle(answer);
-  worker.on("message", handle);
   const stopped = (error: Error) => {
     for (const step of [...parsed, ...validated]) step.reject(error);
   };
-  worker.on("error", stopped);
-  worker.on("exit", (code) => stopped(new Error(`the diff worker stopped (exit code ${code})`)));
+  for (const worker of workers) {
+    worker.on("message", handle);
+    worker.on("error", stopped);
+    worker.on("exit", (code) => stopped(new Error(`the diff worker stopped (exit code ${code})`)));
+  }
   const all = Promise.allSettled(validated.map((v) => v.promise));
   return {
     parsed: Promise.allSettled(parsed.map((p) => p.promise)),
-    validated: all.finally(() => worker.terminate()),
+    validated: all.finally(() => Promise.all(workers.map((w) => w.terminate()))),
   };
 }
 
@@ -81,19 +83,24 @@ export function loadSpecPair(oldSource: string, newSource: string): LoadingPair 
  * The early worker, with what it already answered, when it is alive and was sent these sources (cli/bin.js guesses
  * them from the arguments), else a new one.
  */
-function adopt(sources: string[]): { worker: Worker; messages: WorkerAnswer[] } {
+function adopt(sources: string[]): { workers: Worker[]; messages: WorkerAnswer[] } {
   const early = (globalThis as Record<symbol, unknown>)[EARLY_DIFF_WORKER] as
-    | { worker: Worker; sources: string[]; messages: WorkerAnswer[] }
+    | { workers: Worker[]; sources: string[]; messages: WorkerAnswer[] }
     | undefined;
   delete (globalThis as Record<symbol, unknown>)[EARLY_DIFF_WORKER];
-  if (early && early.worker.threadId !== -1 && early.sources.join("\n") === sources.join("\n")) {
-    early.worker.ref(); // the command now waits for its answers
+  const alive = early?.workers.every((w) => w.threadId !== -1) ?? false;
+  if (early && alive && early.sources.join("\n") === sources.join("\n")) {
+    for (const worker of early.workers) worker.ref(); // the command now waits for their answers
     return early;
   }
-  if (early) void early.worker.terminate();
-  const worker = new Worker(new URL("./diff-worker.cjs", import.meta.url));
-  worker.postMessage({ sources });
-  return { worker, messages: [] };
+  for (const worker of early?.workers ?? []) void worker.terminate();
+  // One worker per spec, as cli/bin.ts starts them.
+  const workers = sources.map((source, first) => {
+    const worker = new Worker(new URL("./diff-worker.cjs", import.meta.url));
+    worker.postMessage({ sources: [source], first });
+    return worker;
+  });
+  return { workers, messages: [] };
 }
 
 /** A promise with its settle functions; settling twice is a no-op, as for any promise. */

@@ -54,13 +54,14 @@ async function validate(document) {
 // Every spec is parsed and sent first, so the main thread can compare them while this one validates; then each is
 // validated, the second in about a third of the time of the first, with swagger-parser loaded and warm. A parsed
 // document is copied when it is posted, so swagger-parser may then change this thread's copy as it validates.
-parentPort.on("message", async ({ sources }) => {
+// `first` is the index of this worker's first source among the command's (one worker per spec, one per core).
+parentPort.on("message", async ({ sources, first = 0 }) => {
   const parsed = [];
   for (const [index, source] of sources.entries()) {
     parsed.push(await parse(source));
-    parentPort.postMessage({ index, stage: "parsed", ...parsed[index] });
+    parentPort.postMessage({ index: first + index, stage: "parsed", ...parsed[index] });
   }
   for (const [index, { document }] of parsed.entries()) {
-    if (document) parentPort.postMessage({ index, stage: "validated", ...(await validate(document)) });
+    if (document) parentPort.postMessage({ index: first + index, stage: "validated", ...(await validate(document)) });
   }
 });
