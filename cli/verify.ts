@@ -22,6 +22,7 @@ import {
   verify,
 } from "../contracts/verify/index.ts";
 import { writeFiles } from "../generator/write-files.ts";
+import { BROKER_VERIFY_HELP, BROKER_VERIFY_OPTIONS, checkUrl, parseBrokerOptions } from "./broker-options.ts";
 import { type CliIo, parseCommandArgs, parseIntegerOption, UsageError } from "./io.ts";
 
 /** The environment variable that holds the state-setup endpoint's bearer token (as `serve` reads it). */
@@ -72,6 +73,7 @@ Options:
                            reported as skipped, never as passed
   -h, --help               show this help
 
+${BROKER_VERIFY_HELP}
 A check passes only on what verify observed: a read-back that fails is a failure, and a rule none of whose
 checks ran is reported as "not run" and fails the run (unless you --skip it).
 
@@ -109,6 +111,7 @@ export async function runVerify(args: string[], io: CliIo, env: NodeJS.ProcessEn
     "fuzz-live": { type: "boolean" },
     seed: { type: "string" },
     skip: { type: "string", multiple: true },
+    ...BROKER_VERIFY_OPTIONS,
   });
   if (values.help) {
     io.stdout(VERIFY_HELP);
@@ -131,8 +134,14 @@ export async function runVerify(args: string[], io: CliIo, env: NodeJS.ProcessEn
   });
   for (const key of ["provider-url", "state-setup-url"] as const) {
     const url = values[key];
-    if (url !== undefined && !/^https?:\/\/[^/]+/.test(url))
-      throw new UsageError(`--${key}: "${url}" is not an http(s) URL`);
+    if (url !== undefined) checkUrl(key, url);
+  }
+  const broker = parseBrokerOptions(values, env);
+  if (broker !== undefined && values.pacts !== undefined) {
+    throw new UsageError("--pacts and --pact-broker-url are two sources of pacts: give one");
+  }
+  if (broker !== undefined && values.live !== undefined) {
+    throw new UsageError("--live verifies no pacts: it does not go with --pact-broker-url");
   }
   if (values["fuzz-live"] && values.live === undefined) {
     throw new UsageError("--fuzz-live goes with --live: without it the fuzz phase runs against a world verify sets up");
@@ -167,6 +176,7 @@ export async function runVerify(args: string[], io: CliIo, env: NodeJS.ProcessEn
       ...(stateToken !== undefined ? { stateToken } : {}),
       providerLabel: embedded ? "the embedded reference CMDB" : providerUrl,
       ...(values.pacts !== undefined ? { pactDir: values.pacts } : {}),
+      ...(broker !== undefined ? { broker } : {}),
       limits: { timeoutMs, maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES },
       propertyRuns,
       propertySeed: seed,

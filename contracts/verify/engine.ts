@@ -4,6 +4,7 @@ import { createSchemaValidator, loadWorldSchema } from "../../spec/schema-valida
 import { CANARY_SECRET } from "../shared/canary.ts";
 import { PACTS_DIR, ruleOf } from "../shared/pact-format.ts";
 import { FIXTURES_DIR } from "../shared/worlds.ts";
+import { type BrokerOptions, brokerSecrets, describePactSources, fetchBrokerPacts, PENDING_NOTE } from "./broker.ts";
 import { runScenario } from "./fixtures.ts";
 import { runFuzzCheck } from "./fuzz.ts";
 import { DEFAULT_FUZZ_RUNS, MUTATION_CLASSES } from "./fuzz-cases.ts";
@@ -30,6 +31,8 @@ export interface VerifyOptions {
   /** How the provider is named in the report (e.g. "embedded reference CMDB"); default its URL. */
   providerLabel?: string;
   pactDir?: string;
+  /** Verify the pacts a Pact Broker selects instead of `pactDir`'s (and publish the results when asked). */
+  broker?: BrokerOptions;
   fixturesDir?: string;
   limits?: HttpLimits;
   /** Random cases of the property check; 0 skips it (like `skip: ["property"]`). */
@@ -68,7 +71,12 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   const validator = createSchemaValidator(spec.document, await loadWorldSchema());
   const rules = readLockRules(spec.document);
   const live = options.live;
-  const pacts = live ? [] : await loadPacts(options.pactDir ?? PACTS_DIR);
+  const broker = live ? undefined : options.broker;
+  const pacts = live
+    ? []
+    : broker
+      ? await fetchBrokerPacts(broker, limits.timeoutMs)
+      : await loadPacts(options.pactDir ?? PACTS_DIR);
   const scenarios = live
     ? []
     : await loadScenarios(options.fixturesDir ?? FIXTURES_DIR, {
@@ -104,6 +112,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   if (live) collectSecrets(live.auth, secrets);
   secrets.add(CANARY_SECRET);
   if (options.stateToken !== undefined) secrets.add(options.stateToken);
+  for (const secret of brokerSecrets(broker)) secrets.add(secret);
   const clean = (text: string): string => escapeControl(redactText(text, secrets));
 
   const checks: CheckResult[] = [];
@@ -145,9 +154,13 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     for (const check of [...liveChecks, ...fuzzed]) record(check);
     if (!wanted("fuzz")) record({ source: "fuzz", name: "fuzz phase", rule: "business-rules", failures: [] });
   } else {
-    for (const check of checkPactsAgainstSpec(pacts, spec.document, validator)) record(check);
+    for (const pact of pacts) {
+      for (const check of checkPactsAgainstSpec([pact], spec.document, validator)) {
+        record(pact.broker?.pending ? { ...check, pending: PENDING_NOTE } : check);
+      }
+    }
     const verifiable = pacts.some((p) => p.interactions.some((i) => wanted(ruleOf(i))));
-    const pactChecks = verifiable ? await runPactVerifier(session, pacts) : [];
+    const pactChecks = verifiable ? await runPactVerifier(session, pacts, broker) : [];
     for (const check of pactChecks) record(check);
     if (!verifiable) for (const p of pacts) for (const i of p.interactions) record(skippedPact(i.description, i));
     for (const scenario of scenarios) {
@@ -183,7 +196,9 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     checks,
     responsesChecked: session.responsesChecked,
     skipped: [...skipped].sort(),
-    notes: notesOf(session, limits).map((note) => note.split("\n").map(clean).join("\n")),
+    notes: [...(live ? [] : [describePactSources(pacts, broker)]), ...notesOf(session, limits)].map((note) =>
+      note.split("\n").map(clean).join("\n"),
+    ),
   };
 }
 
@@ -197,6 +212,7 @@ function cleanCheck(check: CheckResult, clean: (text: string) => string): CheckR
     ...check,
     name: clean(check.name),
     ...(check.skipped !== undefined ? { skipped: clean(check.skipped) } : {}),
+    ...(check.pending !== undefined ? { pending: clean(check.pending) } : {}),
     failures: check.failures.map((f) => ({
       ...f,
       scenario: clean(f.scenario),

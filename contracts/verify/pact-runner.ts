@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { OperationId } from "../../spec/operations.ts";
 import { type PactInteraction, ruleOf } from "../shared/pact-format.ts";
+import { type BrokerOptions, brokerAuthEnv, PENDING_NOTE } from "./broker.ts";
 import { setUpState } from "./fixtures.ts";
 import type { PactFile } from "./pacts.ts";
 import type { CheckFailure, CheckResult } from "./report.ts";
@@ -34,10 +35,16 @@ interface ProxiedExchange {
 
 /**
  * Runs Pact's official standalone verifier (`pact-verifier` of @pact-foundation/pact-cli, in its own process so its
- * console output stays out of the report) over the pact files, through a loopback proxy that applies the session's
- * timeout and size limits and checks the envelope of every response. Answers one check per interaction.
+ * console output stays out of the report) over the pact files, or over the pacts a Pact Broker selects (then the
+ * verifier fetches them itself and publishes the results when asked), through a loopback proxy that applies the
+ * session's timeout and size limits and checks the envelope of every response. Answers one check per interaction;
+ * the checks of a pending pact are marked pending.
  */
-export async function runPactVerifier(session: ProviderSession, pacts: readonly PactFile[]): Promise<CheckResult[]> {
+export async function runPactVerifier(
+  session: ProviderSession,
+  pacts: readonly PactFile[],
+  broker?: BrokerOptions,
+): Promise<CheckResult[]> {
   if (pacts.length === 0) return [];
   // The native verifier retries a failing state change for about a second per interaction; when the provider
   // cannot even take the first state, every interaction is reported as not verified instead.
@@ -47,6 +54,7 @@ export async function runPactVerifier(session: ProviderSession, pacts: readonly 
     if (preflight !== undefined) {
       return pacts.flatMap((pact) =>
         pact.interactions.map((interaction): CheckResult => {
+          const pending = pact.broker?.pending ? { pending: PENDING_NOTE } : {};
           const rule = ruleOf(interaction);
           const name = interaction.description;
           const failure: CheckFailure = {
@@ -55,7 +63,7 @@ export async function runPactVerifier(session: ProviderSession, pacts: readonly 
             scenario: `pact interaction "${name}"`,
             actual: preflight.actual.startsWith("not run") ? preflight.actual : `not verified: ${preflight.actual}`,
           };
-          return { source: "pact", name, rule, failures: [failure] };
+          return { source: "pact", name, rule, failures: [failure], ...pending };
         }),
       );
     }
@@ -67,7 +75,7 @@ export async function runPactVerifier(session: ProviderSession, pacts: readonly 
     const { port } = new URL(proxy.url);
     outcome = await runVerifier(
       [
-        ...pacts.flatMap((p) => ["--file", p.file]),
+        ...(broker ? brokerArgs(broker) : pacts.flatMap((p) => ["--file", p.file])),
         ["--hostname", "127.0.0.1"],
         ["--port", port],
         ["--state-change-url", `${proxy.url}${STATE_PATH}`],
@@ -79,12 +87,40 @@ export async function runPactVerifier(session: ProviderSession, pacts: readonly 
       ].flat(),
       // The child is ended if it outlives every interaction's worst case (state setup with its retries, request).
       (session.target.limits.timeoutMs * 3 + 2_000) * (pacts.reduce((n, p) => n + p.interactions.length, 0) + 2),
+      broker ? brokerAuthEnv(broker) : {},
     );
   } finally {
     await new Promise<void>((resolve) => proxy.server.close(() => resolve()));
     proxy.server.closeAllConnections();
   }
-  return pacts.flatMap((pact) => pact.interactions.map((interaction) => toCheck(session, interaction, outcome, seen)));
+  return pacts.flatMap((pact) =>
+    pact.interactions.map((interaction) => {
+      const check = toCheck(session, interaction, outcome, seen);
+      return pact.broker?.pending ? { ...check, pending: PENDING_NOTE } : check;
+    }),
+  );
+}
+
+/** The verifier's options for a broker: what to select, and what to publish. Credentials go by environment only. */
+function brokerArgs(broker: BrokerOptions): string[] {
+  return [
+    ["--broker-url", broker.url],
+    ["--provider-name", broker.providerName],
+    ...broker.consumerVersionSelectors.map((s) => ["--consumer-version-selectors", JSON.stringify(s)]),
+    broker.providerVersion !== undefined ? ["--provider-version", broker.providerVersion] : [],
+    broker.providerBranch !== undefined ? ["--provider-branch", broker.providerBranch] : [],
+    broker.publishVerificationResults ? ["--publish"] : [],
+    broker.enablePending ? ["--enable-pending"] : [],
+  ].flat();
+}
+
+/**
+ * The verifier's environment: ours without the variables the verifier would read as options (PACT_BROKER_*,
+ * PACT_PROVIDER_*, …), so a CI job's broker settings cannot change a local run, plus `extra`.
+ */
+function verifierEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("PACT_")));
+  return { ...env, ...extra, PACT_DO_NOT_TRACK: "true" };
 }
 
 function toCheck(
@@ -285,13 +321,13 @@ type VerifierOutcome =
  * Runs the standalone verifier with its output dropped (it can quote request bodies) and reads its JSON report;
  * a verifier that outlives `limitMs` is killed and reported as crashed.
  */
-async function runVerifier(args: string[], limitMs: number): Promise<VerifierOutcome> {
+async function runVerifier(args: string[], limitMs: number, env: Record<string, string>): Promise<VerifierOutcome> {
   const dir = await mkdtemp(join(tmpdir(), "cmdb-verify-pact-"));
   const report = join(dir, "report.json");
   try {
     const exit = await new Promise<string>((resolve) => {
       const child = spawn(process.execPath, [VERIFIER, ...args, "--json", report], {
-        env: { ...process.env, PACT_DO_NOT_TRACK: "true" },
+        env: verifierEnv(env),
         stdio: "ignore",
       });
       const timer = setTimeout(() => child.kill("SIGKILL"), limitMs);
@@ -311,11 +347,13 @@ async function runVerifier(args: string[], limitMs: number): Promise<VerifierOut
 
 /** Turns the verifier's JSON report (`--json`) into mismatches per interaction description. */
 export function parseVerifierResult(text: string): VerifierOutcome {
+  type VerifierError = {
+    interaction?: string;
+    mismatch?: { type?: string; message?: string; mismatches?: VerifierMismatch[] };
+  };
   let results: {
-    errors?: {
-      interaction?: string;
-      mismatch?: { type?: string; message?: string; mismatches?: VerifierMismatch[] };
-    }[];
+    errors?: VerifierError[];
+    pendingErrors?: VerifierError[];
     interactionResults?: { description?: string }[];
   };
   try {
@@ -325,7 +363,8 @@ export function parseVerifierResult(text: string): VerifierOutcome {
   }
   const seenDescriptions = new Set((results.interactionResults ?? []).map((r) => r.description ?? ""));
   const mismatches = new Map<string, VerifierMismatch[]>();
-  for (const error of results.errors ?? []) {
+  // A pending pact's failures are listed apart; they are failures of their checks all the same (marked pending).
+  for (const error of [...(results.errors ?? []), ...(results.pendingErrors ?? [])]) {
     const title = error.interaction ?? "";
     const description = [...seenDescriptions].find((d) => title.endsWith(` - ${d}`)) ?? title;
     const list = error.mismatch?.mismatches ?? [

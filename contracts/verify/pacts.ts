@@ -5,12 +5,14 @@ import type { SchemaValidator } from "../../spec/schema-validator.ts";
 import { checkInteractionAgainstSpec, PACTS_DIR, type PactInteraction, ruleOf } from "../shared/pact-format.ts";
 import type { CheckResult } from "./report.ts";
 
-/** A pact file: its path and its parsed contents. */
+/** A pact: where it came from (a file path, or its URL on a Pact Broker) and its parsed contents. */
 export interface PactFile {
   file: string;
   consumer: string;
   provider: string;
   interactions: PactInteraction[];
+  /** Set for a pact a Pact Broker selected: the consumer version it belongs to and whether it is pending. */
+  broker?: { consumerVersion: string | undefined; pending: boolean };
 }
 
 /** A pact file that cannot be read or parsed; `verify` exits 2 on it. */
@@ -33,28 +35,36 @@ export async function loadPacts(dir: string = PACTS_DIR): Promise<PactFile[]> {
   const pacts: PactFile[] = [];
   for (const name of names) {
     const file = join(dir, name);
-    let parsed: Record<string, unknown>;
+    let parsed: unknown;
     try {
-      parsed = JSON.parse(await readFile(file, "utf8")) as Record<string, unknown>;
+      parsed = JSON.parse(await readFile(file, "utf8"));
     } catch (error) {
       throw new PactLoadError(`${file}: not a readable JSON pact (${(error as Error).message})`);
     }
-    const interactions = parsed.interactions;
-    const consumer = (parsed.consumer as { name?: unknown } | undefined)?.name;
-    const provider = (parsed.provider as { name?: unknown } | undefined)?.name;
-    if (!Array.isArray(interactions) || typeof consumer !== "string" || typeof provider !== "string") {
-      throw new PactLoadError(`${file}: not a pact (consumer.name, provider.name and interactions are required)`);
-    }
-    interactions.forEach((i: Partial<PactInteraction>, n) => {
-      if (typeof i?.description !== "string" || typeof i.request?.path !== "string") {
-        throw new PactLoadError(
-          `${file}#/interactions/${n}: an HTTP interaction needs a description and a request path`,
-        );
-      }
-    });
-    pacts.push({ file, consumer, provider, interactions: interactions as PactInteraction[] });
+    pacts.push(parsePact(file, parsed));
   }
   return pacts;
+}
+
+/**
+ * Checks that parsed JSON is an HTTP pact (consumer and provider names, interactions with a description and a
+ * request path) and answers it; `file` names it in errors (a path or a URL).
+ * @throws PactLoadError naming the file and the JSON pointer of the first problem.
+ */
+export function parsePact(file: string, json: unknown): PactFile {
+  const parsed = (json !== null && typeof json === "object" ? json : {}) as Record<string, unknown>;
+  const interactions = parsed.interactions;
+  const consumer = (parsed.consumer as { name?: unknown } | undefined)?.name;
+  const provider = (parsed.provider as { name?: unknown } | undefined)?.name;
+  if (!Array.isArray(interactions) || typeof consumer !== "string" || typeof provider !== "string") {
+    throw new PactLoadError(`${file}: not a pact (consumer.name, provider.name and interactions are required)`);
+  }
+  interactions.forEach((i: Partial<PactInteraction>, n) => {
+    if (typeof i?.description !== "string" || typeof i.request?.path !== "string") {
+      throw new PactLoadError(`${file}#/interactions/${n}: an HTTP interaction needs a description and a request path`);
+    }
+  });
+  return { file, consumer, provider, interactions: interactions as PactInteraction[] };
 }
 
 /**

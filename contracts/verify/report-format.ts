@@ -13,8 +13,9 @@ import {
 
 /** The line printed for one finished check while `verify` runs; `progress` is `[n/total]`. */
 export function formatCheckLine(check: CheckResult, progress: string): string {
-  const status = { failed: "FAIL", skipped: "SKIP", passed: "ok  " }[statusOf(check)];
+  const status = { failed: "FAIL", skipped: "SKIP", passed: "ok  ", pending: "PEND" }[statusOf(check)];
   const notes = [
+    ...(statusOf(check) === "pending" ? [check.pending] : []),
     ...(check.skipped !== undefined && check.failures.length === 0 ? [check.skipped] : []),
     ...(check.lenient !== undefined ? [`lenient: ${check.lenient}`] : []),
   ];
@@ -75,7 +76,9 @@ export function formatSummary(report: VerifyReport): string {
     }
   }
   const totals = countReport(report);
-  const skipped = totals.skipped > 0 ? `, ${totals.skipped} skipped` : "";
+  const skipped =
+    (totals.skipped > 0 ? `, ${totals.skipped} skipped` : "") +
+    (totals.pending > 0 ? `, ${totals.pending} pending (failed, but their pacts are pending)` : "");
   const notRun = totals.notRun.length > 0 ? `; not run: ${totals.notRun.join(", ")}` : "";
   const verdict = totals.failed === 0 && totals.notRun.length === 0 ? "PASS" : "FAIL";
   lines.push("", `${verdict}: ${totals.checks} checks, ${totals.failed} failed${skipped}${notRun}`, "");
@@ -138,6 +141,7 @@ export function formatJsonReport(report: VerifyReport): string {
       status: statusOf(c),
       ...(c.skipped !== undefined ? { skipped: c.skipped } : {}),
       ...(c.lenient !== undefined ? { lenient: c.lenient } : {}),
+      ...(c.pending !== undefined ? { pending: c.pending } : {}),
       failures: c.failures,
     })),
   };
@@ -153,13 +157,13 @@ export function formatJunitReport(report: VerifyReport): string {
   const totals = countReport(report);
   const failures = totals.failed + totals.notRun.length;
   out.push(
-    `<testsuites name="cmdb-contract verify" tests="${totals.checks + totals.notRun.length}" failures="${failures}" skipped="${totals.skipped}">`,
+    `<testsuites name="cmdb-contract verify" tests="${totals.checks + totals.notRun.length}" failures="${failures}" skipped="${totals.skipped + totals.pending}">`,
   );
   for (const outcome of ruleOutcomes(report)) {
     const checks = report.checks.filter((c) => c.rule === outcome.rule);
     const notRun = outcome.status === "not run" ? 1 : 0;
     const failed = checks.filter((c) => statusOf(c) === "failed").length + notRun;
-    const skipped = checks.filter((c) => statusOf(c) === "skipped").length;
+    const skipped = checks.filter((c) => statusOf(c) === "skipped" || statusOf(c) === "pending").length;
     out.push(
       `  <testsuite name="${xml(outcome.title)}" tests="${checks.length + notRun}" failures="${failed}" skipped="${skipped}">`,
     );
@@ -170,7 +174,11 @@ export function formatJunitReport(report: VerifyReport): string {
     }
     for (const c of checks) {
       out.push(`    <testcase classname="${xml(`${c.rule}.${c.source}`)}" name="${xml(c.name)}">`);
-      if (c.failures.length > 0) {
+      if (statusOf(c) === "pending") {
+        const first = c.failures[0];
+        const message = `${c.pending}: ${first?.pointer}: expected ${first?.expected}, actual ${first?.actual}`;
+        out.push(`      <skipped message="${xml(message)}"/>`);
+      } else if (c.failures.length > 0) {
         const printed = new Map<string, number>();
         const body = c.failures
           .map((f) => {

@@ -67,6 +67,8 @@ export interface CheckResult {
   skipped?: string;
   /** Set when the check accepts more than one answer because the CMDB's behaviour is UNCONFIRMED; says which. */
   lenient?: string;
+  /** Set for an interaction of a pending pact (Pact's pending pacts): its failures are reported but fail nothing. */
+  pending?: string;
 }
 
 /** Everything one `verify` run found; byte-identical between runs against the same provider. */
@@ -96,7 +98,7 @@ export interface RuleOutcome {
 
 /** The outcome of each rule, in the order the summary prints them. */
 export function ruleOutcomes(report: VerifyReport): RuleOutcome[] {
-  const failures = report.checks.flatMap((c) => c.failures);
+  const failures = report.checks.filter((c) => c.pending === undefined).flatMap((c) => c.failures);
   return RULE_GROUPS.map(({ rule, title }) => {
     const inRule = failures.filter((f) => f.rule === rule);
     // The envelope rule is checked on every response rather than by checks of its own.
@@ -115,18 +117,21 @@ export interface ReportTotals {
   checks: number;
   failed: number;
   skipped: number;
+  /** Checks of pending pacts that failed: reported, but they do not fail the run. */
+  pending: number;
   /** Rules that should have run but had no executed check: they fail the run like a failed check. */
   notRun: RuleGroup[];
 }
 
 /** Counts the checks of a report. */
 export function countReport(report: VerifyReport): ReportTotals {
-  const failed = report.checks.filter((c) => c.failures.length > 0).length;
+  const failed = report.checks.filter((c) => statusOf(c) === "failed").length;
+  const pending = report.checks.filter((c) => statusOf(c) === "pending").length;
   const skipped = report.checks.filter((c) => c.skipped !== undefined && c.failures.length === 0).length;
   const notRun = ruleOutcomes(report)
     .filter((r) => r.status === "not run")
     .map((r) => r.rule);
-  return { checks: report.checks.length, failed, skipped, notRun };
+  return { checks: report.checks.length, failed, skipped, pending, notRun };
 }
 
 /** The exit code a report earns: 1 when a check failed or a rule that was not skipped did not run, else 0. */
@@ -135,7 +140,8 @@ export function exitCodeOf(report: VerifyReport): 0 | 1 {
   return totals.failed > 0 || totals.notRun.length > 0 ? 1 : 0;
 }
 
-/** The status word of one check. */
-export function statusOf(check: CheckResult): "passed" | "failed" | "skipped" {
-  return check.failures.length > 0 ? "failed" : check.skipped !== undefined ? "skipped" : "passed";
+/** The status word of one check; a failing check of a pending pact is "pending", not "failed". */
+export function statusOf(check: CheckResult): "passed" | "failed" | "skipped" | "pending" {
+  if (check.failures.length > 0) return check.pending !== undefined ? "pending" : "failed";
+  return check.skipped !== undefined ? "skipped" : "passed";
 }
