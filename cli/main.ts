@@ -31,6 +31,10 @@ const COMMANDS: Record<string, CommandEntry> = {
     summary: "verify a provider (default: the embedded reference CMDB) against the pacts and fixture checks",
     load: async () => (await import("./verify.ts")).runVerify,
   },
+  "publish-pacts": {
+    summary: "validate the pacts against the spec and publish them to a Pact Broker (pact-broker publish)",
+    load: async () => (await import("./publish-pacts.ts")).runPublishPacts,
+  },
 };
 
 /** The text of `cmdb-contract --help`. */

@@ -1,6 +1,7 @@
 // Pacts from a Pact Broker. Verification and publication of results are the official verifier's job
 // (pact-runner.ts passes these options to it); this file only reads the pacts the broker selects, through its HAL
 // links, so that they are spec-validated and envelope-checked exactly like local ones.
+import { createRequire } from "node:module";
 import { isAbsolute, relative } from "node:path";
 import { type PactFile, PactLoadError, parsePact } from "./pacts.ts";
 
@@ -30,12 +31,14 @@ export interface BrokerOptions {
   /** Ask for the pending status of each pact: a pending pact's failures do not fail the run. */
   enablePending?: boolean;
   /** A bearer token (PACT_BROKER_TOKEN), or a user name and password (PACT_BROKER_USERNAME/PASSWORD). */
-  auth?: { token: string } | { username: string; password: string };
+  auth?: BrokerAuth;
 }
 
+/** The credentials of a Pact Broker: a bearer token, or a user name and password. */
+export type BrokerAuth = { token: string } | { username: string; password: string };
+
 /** The secret values of a broker's credentials, to redact from every output. */
-export function brokerSecrets(broker: BrokerOptions | undefined): string[] {
-  const auth = broker?.auth;
+export function brokerSecrets(auth: BrokerAuth | undefined): string[] {
   if (auth === undefined) return [];
   return "token" in auth
     ? [auth.token]
@@ -43,12 +46,25 @@ export function brokerSecrets(broker: BrokerOptions | undefined): string[] {
 }
 
 /** The environment variables through which Pact's tools take the credentials (never their command line). */
-export function brokerAuthEnv(broker: BrokerOptions): Record<string, string> {
-  const auth = broker.auth;
+export function brokerAuthEnv(auth: BrokerAuth | undefined): Record<string, string> {
   if (auth === undefined) return {};
   return "token" in auth
     ? { PACT_BROKER_TOKEN: auth.token }
     : { PACT_BROKER_USERNAME: auth.username, PACT_BROKER_PASSWORD: auth.password };
+}
+
+/** The path of a bin of Pact's official CLI package, @pact-foundation/pact-cli (run with `node`). */
+export function pactCliBin(name: "pact-verifier" | "pact-broker"): string {
+  return createRequire(import.meta.url).resolve(`@pact-foundation/pact-cli/bin/${name}.js`);
+}
+
+/**
+ * The environment of a Pact tool: ours without the variables Pact's tools read as options (PACT_BROKER_*,
+ * PACT_PROVIDER_*, …), so a CI job's broker settings cannot change a run that did not ask for them, plus `extra`.
+ */
+export function pactToolEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("PACT_")));
+  return { ...env, ...extra, PACT_DO_NOT_TRACK: "true" };
 }
 
 /**

@@ -112,7 +112,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   if (live) collectSecrets(live.auth, secrets);
   secrets.add(CANARY_SECRET);
   if (options.stateToken !== undefined) secrets.add(options.stateToken);
-  for (const secret of brokerSecrets(broker)) secrets.add(secret);
+  for (const secret of brokerSecrets(broker?.auth)) secrets.add(secret);
   const clean = (text: string): string => escapeControl(redactText(text, secrets));
 
   const checks: CheckResult[] = [];

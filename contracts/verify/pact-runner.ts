@@ -1,13 +1,12 @@
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { OperationId } from "../../spec/operations.ts";
 import { type PactInteraction, ruleOf } from "../shared/pact-format.ts";
-import { type BrokerOptions, brokerAuthEnv, PENDING_NOTE } from "./broker.ts";
+import { type BrokerOptions, brokerAuthEnv, PENDING_NOTE, pactCliBin, pactToolEnv } from "./broker.ts";
 import { setUpState } from "./fixtures.ts";
 import type { PactFile } from "./pacts.ts";
 import type { CheckFailure, CheckResult } from "./report.ts";
@@ -17,7 +16,7 @@ import type { ProviderSession } from "./session.ts";
 import { showValue } from "./values.ts";
 
 // Pact's official standalone verifier (pact_verifier_cli), through the bin its package publishes.
-const VERIFIER = createRequire(import.meta.url).resolve("@pact-foundation/pact-cli/bin/pact-verifier.js");
+const VERIFIER = pactCliBin("pact-verifier");
 const STATE_PATH = "/_verify/state";
 
 /** One provider state of an interaction. */
@@ -87,7 +86,7 @@ export async function runPactVerifier(
       ].flat(),
       // The child is ended if it outlives every interaction's worst case (state setup with its retries, request).
       (session.target.limits.timeoutMs * 3 + 2_000) * (pacts.reduce((n, p) => n + p.interactions.length, 0) + 2),
-      broker ? brokerAuthEnv(broker) : {},
+      brokerAuthEnv(broker?.auth),
     );
   } finally {
     await new Promise<void>((resolve) => proxy.server.close(() => resolve()));
@@ -112,15 +111,6 @@ function brokerArgs(broker: BrokerOptions): string[] {
     broker.publishVerificationResults ? ["--publish"] : [],
     broker.enablePending ? ["--enable-pending"] : [],
   ].flat();
-}
-
-/**
- * The verifier's environment: ours without the variables the verifier would read as options (PACT_BROKER_*,
- * PACT_PROVIDER_*, …), so a CI job's broker settings cannot change a local run, plus `extra`.
- */
-function verifierEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("PACT_")));
-  return { ...env, ...extra, PACT_DO_NOT_TRACK: "true" };
 }
 
 function toCheck(
@@ -327,7 +317,7 @@ async function runVerifier(args: string[], limitMs: number, env: Record<string, 
   try {
     const exit = await new Promise<string>((resolve) => {
       const child = spawn(process.execPath, [VERIFIER, ...args, "--json", report], {
-        env: verifierEnv(env),
+        env: pactToolEnv(env),
         stdio: "ignore",
       });
       const timer = setTimeout(() => child.kill("SIGKILL"), limitMs);

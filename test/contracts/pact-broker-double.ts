@@ -161,13 +161,22 @@ export async function startBrokerDouble(options: { auth?: string; pacts?: Stored
           content: JSON.parse(Buffer.from(c.content, "base64").toString("utf8")) as Record<string, unknown>,
         });
       }
+      const pacticipant = `${base}/pacticipants/${enc(request.pacticipantName)}`;
+      const version = `${pacticipant}/versions/${enc(request.pacticipantVersionNumber)}`;
       return send(res, 200, {
         notices: [{ type: "success", text: `Published ${request.contracts?.length ?? 0} pact(s)` }],
         _embedded: {
-          pacticipant: { name: request.pacticipantName },
-          version: { number: request.pacticipantVersionNumber },
+          pacticipant: { name: request.pacticipantName, _links: { self: { href: pacticipant } } },
+          version: { number: request.pacticipantVersionNumber, _links: { self: { href: version } } },
         },
-        _links: {},
+        _links: {
+          "pb:pacticipant": { href: pacticipant, title: "Pacticipant", name: request.pacticipantName },
+          "pb:pacticipant-version": { href: version, title: "Pacticipant version" },
+          "pb:contracts": (request.contracts ?? []).map((c) => ({
+            href: `${base}/pacts/provider/${enc(c.providerName)}/consumer/${enc(c.consumerName)}/version/${enc(request.pacticipantVersionNumber)}`,
+            title: "Pact",
+          })),
+        },
       });
     }
     if (method === "GET" && path === "/matrix") {
