@@ -9,7 +9,7 @@ import { type CmdbFailure, COMPONENT_NOT_FOUND, fail, formatMessage, type Langua
 import { OPERATIONS, type OperationResult } from "./operations.ts";
 import { parseRequestJson } from "./request-json.ts";
 import { loadProviderSpec, type ProviderSpec } from "./spec-data.ts";
-import { handleStateRequest, type StateAccess } from "./state-endpoint.ts";
+import { handleStateRequest, type StateAccess, type StateStep } from "./state-endpoint.ts";
 import { type CmdbState, createState, snapshotState } from "./store.ts";
 import { parseWorld, type World } from "./world.ts";
 
@@ -108,13 +108,34 @@ export function createReferenceCmdb(options: ReferenceCmdbOptions = {}): Referen
     const result = operation.run({ spec, state, faults, now: formatTime(clock()), language }, body);
     return envelope(spec, faults, language, result, null);
   };
+  // A provider state's setup requests run as any caller's would; the first that fails restores the state before.
+  const loadWithSteps = (world: World, steps: readonly StateStep[] = []): string | undefined => {
+    const before = state;
+    setWorld(world);
+    for (const [n, step] of steps.entries()) {
+      const headers = { "content-type": "application/json" };
+      const answer = answerOperation(
+        { method: "POST", path: step.path, headers, body: JSON.stringify(step.body) },
+        step.path,
+      );
+      const json = parseBody(answer.body);
+      if (answer.status !== 200 || json?.result !== true) {
+        state = before;
+        const said = json ? `code ${String(json.code)}: ${String(json.message)}` : `HTTP ${answer.status}`;
+        return `params.steps/${n} (POST ${step.path}) failed with ${said}; the state is unchanged`;
+      }
+    }
+    return undefined;
+  };
   return {
     setWorld,
     snapshot: () => snapshotState(state),
     handle(request) {
       const query = request.path.indexOf("?");
       const path = query === -1 ? request.path : request.path.slice(0, query);
-      if (stateSetup && path === STATE_SETUP_PATH) return handleStateRequest(request, stateAccess, parseBody, setWorld);
+      if (stateSetup && path === STATE_SETUP_PATH) {
+        return handleStateRequest(request, stateAccess, parseBody, (world, steps) => loadWithSteps(world, steps));
+      }
       const origin = cors === undefined ? undefined : headerOf(request.headers, "origin");
       if (request.method === "OPTIONS" && origin !== undefined) return answerPreflight(request, cors, origin);
       const response = answerOperation(request, path);

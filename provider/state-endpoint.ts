@@ -12,19 +12,32 @@ export interface StateAccess {
   token?: string;
 }
 
+/**
+ * One setup request of a provider state (`params.steps`), replayed after the world is loaded: an ESB operation's
+ * path and its JSON body, sent as POST. It must succeed (`result: true`), or the whole setup is refused.
+ */
+export interface StateStep {
+  path: string;
+  body: Record<string, unknown>;
+}
+
+/** The most setup requests one provider state may carry. */
+export const MAX_STATE_STEPS = 100;
+
 /** Host names that always mean this machine; with the listening port they pass the Host check without a token. */
 export const LOOPBACK_HOSTS: readonly string[] = ["localhost", "127.0.0.1", "[::1]"];
 
 /**
  * Answers a request to the state endpoint: refuses it (405, 401, 403, 415, 413, 400, each naming the problem) or
- * loads the world it carries, or empties the CMDB on teardown. A refused request changes nothing.
+ * loads the world it carries and replays its setup requests (`params.steps`, optional), or empties the CMDB on
+ * teardown. A refused request changes nothing: `setWorld` answers why a step failed after restoring the old state.
  * @see DESIGN.md "Provider states"
  */
 export function handleStateRequest(
   request: CmdbRequest,
   access: StateAccess,
   parseBody: (text: string) => Record<string, unknown> | null,
-  setWorld: (world: World) => void,
+  setWorld: (world: World, steps?: readonly StateStep[]) => string | undefined,
 ): CmdbResponse {
   if (request.method !== "POST") return refuse(405, "use POST", [], { allow: "POST" });
   const denied = checkStateAccess(request, access);
@@ -66,13 +79,39 @@ export function handleStateRequest(
       { pointer: "/params/world", message: "required" },
     ]);
   }
+  const steps = parseSteps((params as Record<string, unknown>).steps);
+  if (!Array.isArray(steps)) return refuse(400, steps.message, [steps]);
+  let parsed: World;
   try {
-    setWorld(parseWorld(world, "params.world"));
+    parsed = parseWorld(world, "params.world");
   } catch (error) {
     if (error instanceof WorldError) return refuse(400, error.message, error.problems);
     throw error;
   }
+  const failed = setWorld(parsed, steps);
+  if (failed !== undefined) return refuse(400, failed);
   return { status: 200, headers: JSON_HEADERS, body: '{"result":true}' };
+}
+
+/** Checks `params.steps`: absent, or a list of at most {@link MAX_STATE_STEPS} `{path, body}` objects. */
+function parseSteps(value: unknown): StateStep[] | WorldProblem {
+  if (value === undefined) return [];
+  const shape = 'a list of setup requests {"path": "/api/c/compapi/v2/cc/<api>/", "body": {…}}';
+  if (!Array.isArray(value)) return { pointer: "/params/steps", message: `params.steps must be ${shape}` };
+  if (value.length > MAX_STATE_STEPS) {
+    return {
+      pointer: "/params/steps",
+      message: `params.steps has ${value.length} requests; at most ${MAX_STATE_STEPS}`,
+    };
+  }
+  for (const [n, step] of value.entries()) {
+    const s = step as Partial<StateStep> | null;
+    const isObject = (v: unknown): boolean => v !== null && typeof v === "object" && !Array.isArray(v);
+    if (!isObject(s) || typeof s?.path !== "string" || !s.path.startsWith("/") || !isObject(s.body)) {
+      return { pointer: `/params/steps/${n}`, message: `params.steps/${n} must be {"path": "/…", "body": {…}}` };
+    }
+  }
+  return value as StateStep[];
 }
 
 /**
@@ -110,7 +149,8 @@ export function checkStateAccess(request: CmdbRequest, access: StateAccess): Cmd
   return undefined;
 }
 
-const SHAPE = '{"state": "…", "params": {"world": {…}}, "action": "setup"} or {"action": "teardown"}';
+const SHAPE =
+  '{"state": "…", "params": {"world": {…}, "steps": [{"path": "…", "body": {…}}] (optional)}, "action": "setup"} or {"action": "teardown"}';
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8" };
 const WORLD_KEYS: ReadonlySet<string> = new Set([
   "supplier_account",

@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type CreateServiceInstanceParams, isCmdbError, type ListProcessInstanceData } from "../../generated/index.ts";
 import { BREAKS_COMMENT, RULE_COMMENT } from "../shared/pact-format.ts";
 import type { RuleGroup } from "../shared/rules.ts";
-import type { World } from "../shared/worlds.ts";
+import { defaultAuth, type World } from "../shared/worlds.ts";
 import {
   annotate,
   clientFor,
@@ -424,6 +424,137 @@ describe("list_process_instance", () => {
         const processes = await clientFor(world, mock.url).listProcessInstance(params);
         expect(processes).toHaveLength(1);
         expect(processes[0]?.relation.process_template_id).toBe(7);
+      });
+  });
+});
+
+/** The create the read-back state replays: caller values for locked and unlocked fields, and an unmatched bind row. */
+const LOCKED_CREATE: CreateServiceInstanceParams = {
+  bk_biz_id: 2,
+  bk_module_id: 61,
+  instances: [
+    {
+      bk_host_id: 10,
+      processes: [
+        {
+          process_template_id: 7,
+          process_info: {
+            bk_process_name: "renamed",
+            user: "root",
+            work_path: "/opt/nginx",
+            proc_num: 8,
+            bind_info: [
+              { template_row_id: 1, ip: "10.0.0.99", port: "8081", protocol: "2", enable: false },
+              { template_row_id: 99, ip: "10.0.0.98", port: "9999", protocol: "1", enable: true },
+            ],
+          },
+        },
+      ],
+    },
+  ],
+};
+
+/**
+ * The values of the read-back that the lock rules decide (cmdb-semantics §2.1, §2.2), as JSON pointers into the
+ * response: they are exact in the pact, everything else is matched by shape. Template 7 locks bk_process_name,
+ * bk_func_name, user, timeout, start_cmd and row 1's ip/port/protocol; work_path, proc_num and row 1's enable are
+ * unlocked and take the caller's values; the caller's row 99 matches no template row and is dropped (the list
+ * has exactly the template's two rows); template 8's name is always locked.
+ */
+const LOCK_DECIDED = [
+  ...["bk_process_name", "bk_func_name", "user", "timeout", "start_cmd", "work_path", "proc_num"].map(
+    (f) => `/data/0/property/${f}`,
+  ),
+  ...["ip", "port", "protocol", "enable", "template_row_id"].map((f) => `/data/0/property/bind_info/0/${f}`),
+  "/data/0/property/bind_info/1/template_row_id",
+  "/data/0/relation/process_template_id",
+  "/data/1/property/bk_process_name",
+  "/data/1/relation/process_template_id",
+];
+
+describe("list_process_instance after a templated create", () => {
+  it("reads back the lock-decided values of the processes a create made", async () => {
+    const world = worldOf(harness, "demo");
+    const steps = [{ path: harness.paths.createServiceInstance, body: { ...LOCKED_CREATE, ...defaultAuth(world) } }];
+    const params = { bk_biz_id: 2, service_instance_id: 100 };
+    const common = { bk_biz_id: 2, bk_supplier_account: "0", service_instance_id: 100 };
+    const stamp = { create_time: "2026-01-01T00:00:00Z", last_time: "2026-01-01T00:00:00Z" };
+    const data = [
+      {
+        property: {
+          bk_process_id: 1000,
+          ...common,
+          bk_process_name: "nginx",
+          bk_func_name: "nginx",
+          description: "front proxy",
+          bk_start_param_regex: "-c /etc/nginx",
+          work_path: "/opt/nginx",
+          user: "www",
+          proc_num: 8,
+          priority: 10,
+          timeout: 30,
+          bk_start_check_secs: 5,
+          start_cmd: "./start.sh",
+          stop_cmd: "./stop.sh",
+          restart_cmd: "./restart.sh",
+          face_stop_cmd: "./kill.sh",
+          reload_cmd: "./reload.sh",
+          pid_file: "/var/run/nginx.pid",
+          auto_start: false,
+          bind_info: [
+            { enable: false, ip: "10.0.0.5", port: "80", protocol: "1", template_row_id: 1 },
+            { enable: false, ip: "127.0.0.1", port: "8080", protocol: "1", template_row_id: 2 },
+          ],
+          ...stamp,
+        },
+        relation: {
+          bk_biz_id: 2,
+          bk_process_id: 1000,
+          service_instance_id: 100,
+          process_template_id: 7,
+          bk_host_id: 10,
+          bk_supplier_account: "0",
+        },
+      },
+      {
+        property: {
+          bk_process_id: 1001,
+          ...common,
+          bk_process_name: "logrotate",
+          bk_func_name: "logrotate",
+          work_path: "/var/log/nginx",
+          proc_num: 1,
+          bind_info: [],
+          ...stamp,
+        },
+        relation: {
+          bk_biz_id: 2,
+          bk_process_id: 1001,
+          service_instance_id: 100,
+          process_template_id: 8,
+          bk_host_id: 10,
+          bk_supplier_account: "0",
+        },
+      },
+    ];
+    const description = "a request for the processes a templated create made, with locked and unlocked values";
+    annotate(harness, description, { [RULE_COMMENT]: "template-lock" });
+    await harness.pact
+      .addInteraction()
+      .given(
+        `${TEMPLATED_MODULE_STATE}; host 10 got service instance 100 from a create with caller values for locked fields`,
+        { world, steps } as StateParams,
+      )
+      .uponReceiving(description)
+      .withRequest("POST", harness.paths.listProcessInstance, (b) =>
+        b.headers(JSON_HEADERS).jsonBody(requestBody(harness, "listProcessInstance", world, params)),
+      )
+      .willRespondWith(200, (b) =>
+        b.jsonBody(responseBody(harness, "listProcessInstance", successEnvelope(data), LOCK_DECIDED)),
+      )
+      .executeTest(async (mock) => {
+        const processes = await clientFor(world, mock.url).listProcessInstance(params);
+        expect(processes.map((p) => p.property.bk_process_name)).toEqual(["nginx", "logrotate"]);
       });
   });
 });

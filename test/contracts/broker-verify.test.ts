@@ -127,6 +127,29 @@ describe("verify --pact-broker-url", () => {
     }
   });
 
+  it.each([
+    "locked-scalar-overridden",
+    "unmatched-bind-row-kept",
+    "process-name-overridable",
+    "locked-bind-port-overridden",
+  ] as const)(
+    "publishes success false against the lock fault %s: the pact itself covers the lock rules",
+    async (fault) => {
+      const broker = await startBrokerDouble({ pacts: [stored()] });
+      try {
+        const run = await verifyFromBroker(broker, ["--provider-version", "3.0.0", "--publish-verification-results"], {
+          fault,
+          env: {},
+        });
+        // Even with verify's own lock checks skipped, the official verifier fails the read-back interaction.
+        expect(run.code, run.out).toBe(1);
+        expect(broker.verificationResults.map((r) => r.body.success)).toEqual([false]);
+      } finally {
+        await broker.close();
+      }
+    },
+  );
+
   it("publishes nothing without --publish-verification-results", async () => {
     const broker = await startBrokerDouble({ pacts: [stored()] });
     try {

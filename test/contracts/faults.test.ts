@@ -56,6 +56,19 @@ async function verifyAgainst(fault?: FaultName): Promise<{ code: number; summary
   }
 }
 
+/**
+ * The lock faults the committed pact itself must catch (its read-back interaction pins the lock-decided values),
+ * so that a verdict published to a Pact Broker covers the lock rules too.
+ */
+const CAUGHT_BY_THE_PACT: readonly FaultName[] = [
+  "locked-scalar-overridden",
+  "unmatched-bind-row-kept",
+  "process-name-overridable",
+  "locked-bind-port-overridden",
+];
+const READ_BACK_INTERACTION =
+  'pact interaction "a request for the processes a templated create made, with locked and unlocked values"';
+
 const caught: string[] = [];
 
 afterAll(() => {
@@ -76,6 +89,7 @@ describe("verify against the reference CMDB", () => {
     const rule = BROKEN_RULE[fault];
     // A fault this test does not know yet must still fail some rule.
     expect(summary, summary).toMatch(rule ? new RegExp(`  ${rule}: \\d+ failed`) : /: \d+ failed/);
+    if (CAUGHT_BY_THE_PACT.includes(fault)) expect(summary).toContain(`✗ ${READ_BACK_INTERACTION}`);
     caught.push(fault);
   });
 });

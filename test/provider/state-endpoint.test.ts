@@ -107,6 +107,48 @@ describe("handleStateRequest: bodies that are not a setup or a teardown", () => 
   });
 });
 
+describe("handleStateRequest: params.steps, setup requests replayed after the world", () => {
+  const CREATE_PATH = "/api/c/compapi/v2/cc/create_service_instance/";
+
+  it("replays each step as a caller's request, so the state holds what the steps made", async () => {
+    const step = { path: CREATE_PATH, body: rawCreateBody() };
+    const body = { state: "s", action: "setup", params: { world: designWorld(), steps: [step] } };
+    const res = await send(cmdb.stateSetupUrl, JSON.stringify(body), { ...JSON_TYPE, host: hostPort });
+    expect(res.status, JSON.stringify(res.json)).toBe(200);
+    const afterSteps = cmdb.snapshot() as { instances: unknown[]; nextInstanceId: number };
+    // The world alone holds one instance fewer; the step's create took the next ID as any create would.
+    await send(cmdb.stateSetupUrl, setupBody(), { ...JSON_TYPE, host: hostPort });
+    const bare = cmdb.snapshot() as { instances: unknown[]; nextInstanceId: number };
+    expect(afterSteps.instances).toHaveLength(bare.instances.length + 1);
+    expect(afterSteps.nextInstanceId).toBe(bare.nextInstanceId + 1);
+  });
+
+  it("refuses a setup whose step fails, naming the step and its code, and keeps the state before", async () => {
+    const failing = { path: CREATE_PATH, body: rawCreateBody({ bk_module_id: 999 }) };
+    const body = {
+      state: "s",
+      action: "setup",
+      params: { world: designWorld(), steps: [{ path: CREATE_PATH, body: rawCreateBody() }, failing] },
+    };
+    await expectRefused(
+      JSON.stringify(body),
+      JSON_TYPE,
+      400,
+      /params\.steps\/1 \(POST \/api\/c\/compapi\/v2\/cc\/create_service_instance\/\) failed with code \d+/,
+    );
+  });
+
+  it.each([
+    ["steps as an object", { path: CREATE_PATH }, /params\.steps must be a list/],
+    ["a step without a body", [{ path: CREATE_PATH }], /params\.steps\/0 must be/],
+    ["a step with a relative path", [{ path: "api/x", body: {} }], /params\.steps\/0 must be/],
+    ["101 steps", Array.from({ length: 101 }, () => ({ path: CREATE_PATH, body: {} })), /at most 100/],
+  ])("refuses %s with 400 and changes nothing", async (_name, steps, message) => {
+    const body = { state: "s", action: "setup", params: { world: designWorld(), steps } };
+    await expectRefused(JSON.stringify(body), JSON_TYPE, 400, message);
+  });
+});
+
 describe("checkStateAccess: without a token", () => {
   it.each([
     ["localhost", "localhost"],
