@@ -91,6 +91,17 @@ export function checkInteractionAgainstSpec(
     });
   }
   const status = String(interaction.response.status);
+  const responses = (operation as { responses?: Record<string, unknown> }).responses ?? {};
+  if (!(status in responses)) {
+    failures.push({
+      rule,
+      scenario,
+      pointer: "response status",
+      expected: `a status the spec lists for ${interaction.request.path} (${Object.keys(responses).join(", ")})`,
+      actual: `HTTP ${status}`,
+    });
+    return failures;
+  }
   for (const p of validator.validate(
     `${operationPointer}/responses/${status}/content/application~1json/schema`,
     interaction.response.body?.content,

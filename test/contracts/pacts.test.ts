@@ -83,6 +83,19 @@ describe("checkInteractionAgainstSpec", () => {
     );
   });
 
+  it("rejects a response status the spec does not list, naming the statuses it does (a broker pact may carry one)", () => {
+    const wrong = interaction("a request to create one service instance on a module without a template");
+    wrong.response.status = 500;
+    const failures = checkInteractionAgainstSpec(wrong, document, validator);
+    expect(failures).toEqual([
+      expect.objectContaining({
+        pointer: "response status",
+        actual: "HTTP 500",
+        expected: expect.stringContaining("(200)"),
+      }),
+    ]);
+  });
+
   it("rejects a request that breaks the spec without declaring it", () => {
     const wrong = interaction("a request to create one service instance on a module without a template");
     (wrong.request.body as { content: Record<string, unknown> }).content.bk_biz_id = "2";
