@@ -87,6 +87,18 @@ function interaction(state: string, world: World, description: string, rule: Rul
 
 const JSON_HEADERS = { "Content-Type": "application/json" };
 
+/** The `relation` of process `processId`, made from process template `templateId` in instance 100 on host 10. */
+function relationOnHost10(processId: number, templateId: number) {
+  return {
+    bk_biz_id: 2,
+    bk_process_id: processId,
+    service_instance_id: 100,
+    process_template_id: templateId,
+    bk_host_id: 10,
+    bk_supplier_account: "0",
+  };
+}
+
 /** A create the provider must reject, with the code of cmdb-semantics §1.2 (or §5, §4.1). */
 interface Rejection {
   state: string;
@@ -315,27 +327,9 @@ describe("create_service_instance", () => {
     const world = worldOf(harness, "demo");
     // Template 7 locks bk_process_name, user and row 1's ip/port/protocol; work_path, proc_num and row 1's enable
     // are unlocked. The provider must apply the unlocked values and ignore the locked ones.
-    const params: CreateServiceInstanceParams = {
-      bk_biz_id: 2,
-      bk_module_id: 61,
-      instances: [
-        {
-          bk_host_id: 10,
-          processes: [
-            {
-              process_template_id: 7,
-              process_info: {
-                bk_process_name: "renamed",
-                user: "root",
-                work_path: "/opt/nginx",
-                proc_num: 8,
-                bind_info: [{ template_row_id: 1, ip: "10.0.0.99", port: "8081", protocol: "1", enable: false }],
-              },
-            },
-          ],
-        },
-      ],
-    };
+    const params = templatedCreate([
+      { template_row_id: 1, ip: "10.0.0.99", port: "8081", protocol: "1", enable: false },
+    ]);
     await interaction(
       TEMPLATED_MODULE_STATE,
       world,
@@ -399,14 +393,7 @@ describe("list_process_instance", () => {
           proc_num: 4,
           bind_info: [{ ip: "10.0.0.5", port: "80", protocol: "1", enable: true, template_row_id: 1 }],
         },
-        relation: {
-          bk_biz_id: 2,
-          bk_process_id: 1000,
-          service_instance_id: 100,
-          process_template_id: 7,
-          bk_host_id: 10,
-          bk_supplier_account: "0",
-        },
+        relation: relationOnHost10(1000, 7),
       },
     ];
     await interaction(
@@ -428,31 +415,30 @@ describe("list_process_instance", () => {
   });
 });
 
-/** The create the read-back state replays: caller values for locked and unlocked fields, and an unmatched bind row. */
-const LOCKED_CREATE: CreateServiceInstanceParams = {
-  bk_biz_id: 2,
-  bk_module_id: 61,
-  instances: [
-    {
-      bk_host_id: 10,
-      processes: [
-        {
-          process_template_id: 7,
-          process_info: {
-            bk_process_name: "renamed",
-            user: "root",
-            work_path: "/opt/nginx",
-            proc_num: 8,
-            bind_info: [
-              { template_row_id: 1, ip: "10.0.0.99", port: "8081", protocol: "2", enable: false },
-              { template_row_id: 99, ip: "10.0.0.98", port: "9999", protocol: "1", enable: true },
-            ],
-          },
-        },
-      ],
-    },
-  ],
-};
+/**
+ * A create of one instance on host 10 of templated module 61, its process from template 7, with caller values for
+ * locked fields (bk_process_name, user) and unlocked ones (work_path, proc_num) and the given bind_info rows.
+ */
+function templatedCreate(bindInfo: Record<string, unknown>[]): CreateServiceInstanceParams {
+  const processInfo = {
+    bk_process_name: "renamed",
+    user: "root",
+    work_path: "/opt/nginx",
+    proc_num: 8,
+    bind_info: bindInfo,
+  };
+  return {
+    bk_biz_id: 2,
+    bk_module_id: 61,
+    instances: [{ bk_host_id: 10, processes: [{ process_template_id: 7, process_info: processInfo }] }],
+  } as CreateServiceInstanceParams;
+}
+
+/** The create the read-back state replays: locked row values changed, and a row that matches no template row. */
+const LOCKED_CREATE = templatedCreate([
+  { template_row_id: 1, ip: "10.0.0.99", port: "8081", protocol: "2", enable: false },
+  { template_row_id: 99, ip: "10.0.0.98", port: "9999", protocol: "1", enable: true },
+]);
 
 /**
  * The values of the read-back that the lock rules decide (cmdb-semantics §2.1, §2.2), as JSON pointers into the
@@ -507,14 +493,7 @@ describe("list_process_instance after a templated create", () => {
           ],
           ...stamp,
         },
-        relation: {
-          bk_biz_id: 2,
-          bk_process_id: 1000,
-          service_instance_id: 100,
-          process_template_id: 7,
-          bk_host_id: 10,
-          bk_supplier_account: "0",
-        },
+        relation: relationOnHost10(1000, 7),
       },
       {
         property: {
@@ -528,14 +507,7 @@ describe("list_process_instance after a templated create", () => {
           bind_info: null,
           ...stamp,
         },
-        relation: {
-          bk_biz_id: 2,
-          bk_process_id: 1001,
-          service_instance_id: 100,
-          process_template_id: 8,
-          bk_host_id: 10,
-          bk_supplier_account: "0",
-        },
+        relation: relationOnHost10(1001, 8),
       },
     ];
     const description = "a request for the processes a templated create made, with locked and unlocked values";

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runVerify } from "../../cli/verify.ts";
 import type { FaultName } from "../../provider/faults.ts";
 import { startReferenceCmdb } from "../../provider/server.ts";
+import { runCommand } from "../cli/run-command.ts";
 import { type BrokerDouble, type StoredPact, startBrokerDouble } from "./pact-broker-double.ts";
 
 const TOKEN = "brk-t0ken-9f8e7d6c5b4a";
@@ -41,15 +42,6 @@ async function verifyFromBroker(
   options: { fault?: FaultName; env?: NodeJS.ProcessEnv } = {},
 ): Promise<{ code: number; out: string; json: string; junit: string }> {
   const cmdb = await startReferenceCmdb(options.fault ? { fault: options.fault } : {});
-  let out = "";
-  const io = {
-    stdout: (t: string) => {
-      out += t;
-    },
-    stderr: (t: string) => {
-      out += t;
-    },
-  };
   const json = join(dir, "report.json");
   const junit = join(dir, "report.xml");
   await rm(json, { force: true });
@@ -57,10 +49,11 @@ async function verifyFromBroker(
   try {
     const args = ["--provider-url", cmdb.url, "--state-setup-url", cmdb.stateSetupUrl, "--pact-broker-url", broker.url];
     const fast = ["--property-runs", "0", "--fuzz-runs", "0", "--json", json, "--junit", junit];
-    const code = await runVerify([...args, ...fast, ...extra], io, options.env ?? { PACT_BROKER_TOKEN: TOKEN });
+    const env = options.env ?? { PACT_BROKER_TOKEN: TOKEN };
+    const run = await runCommand((a, io) => runVerify(a, io, env), [...args, ...fast, ...extra]);
     return {
-      code,
-      out,
+      code: run.code,
+      out: run.stdout + run.stderr,
       json: await readFile(json, "utf8").catch(() => ""),
       junit: await readFile(junit, "utf8").catch(() => ""),
     };

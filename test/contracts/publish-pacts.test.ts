@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runPublishPacts } from "../../cli/publish-pacts.ts";
+import { runCommand } from "../cli/run-command.ts";
 import { startBrokerDouble } from "./pact-broker-double.ts";
 
 const TOKEN = "pub-t0ken-1a2b3c4d5e";
@@ -21,17 +22,8 @@ afterAll(async () => {
 });
 
 async function publish(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; out: string }> {
-  let out = "";
-  const io = {
-    stdout: (t: string) => {
-      out += t;
-    },
-    stderr: (t: string) => {
-      out += t;
-    },
-  };
-  const code = await runPublishPacts(args, io, env);
-  return { code, out };
+  const run = await runCommand((a, io) => runPublishPacts(a, io, env), args);
+  return { code: run.code, out: run.stdout + run.stderr };
 }
 
 describe("publish-pacts", () => {
