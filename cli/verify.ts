@@ -89,7 +89,7 @@ in all lines of a failure (<BK_APP_SECRET>, <BK_TOKEN>, numbered <BK_APP_SECRET_
 and <OTHER_BK_APP_SECRET>/<OTHER_BK_TOKEN> for a value the world does not know (a deliberately wrong one).
 
 Exit codes: 0 all checks passed; 1 a check failed or a rule did not run; 2 could not run (bad arguments, an unreadable pact,
-fixture or live file, a provider that cannot be reached).
+fixture or live file, a provider that cannot be reached, a Pact Broker that cannot be read or selects no pact).
 `;
 
 /**
