@@ -1,12 +1,13 @@
 /**
  * The CI recipes of examples/ci/ work as written: this test parses both files and runs every shell step of their
- * jobs with bash, in a temporary consumer project whose node_modules links this repository's `cmdb-contract` and
- * Pact's CLI, against the reference CMDB the recipes start and a local test double of the Pact Broker. Only what
- * cannot run here is not run: `uses:` actions (checkout, setup-node, upload-artifact; the uploaded path is checked
- * instead) and the `npm ci` install steps (the temporary project is installed by linking).
+ * provider, consumer and can-i-deploy jobs with bash, in a temporary project that installed the packed package,
+ * against the reference CMDB the recipes start and a local test double of the Pact Broker. Only what cannot run
+ * here is not run: `uses:` actions (checkout, setup-node, upload-artifact; the uploaded path is checked instead)
+ * and the `npm ci` install steps (the project was installed from the tarball before). The spec-changed job has its
+ * own test (spec-changed-job.test.ts).
  */
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { type BrokerDouble, startBrokerDouble } from "../contracts/pact-broker-double.ts";
+import { packedTarball } from "../package/packed-tarball.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const TOKEN = "ci-t0ken-5e6f7a8b9c";
@@ -43,22 +45,16 @@ let broker: BrokerDouble;
 beforeAll(async () => {
   project = await mkdtemp(join(tmpdir(), "cmdb-ci-recipe-"));
   await writeFile(join(project, "package.json"), `${JSON.stringify({ name: PROJECT_NAME, private: true })}\n`);
-  // What `npm ci` gives a project with cmdb-contract as a devDependency: its bin and Pact's CLI with its bins.
-  await mkdir(join(project, "node_modules/.bin"), { recursive: true });
-  await mkdir(join(project, "node_modules/@pact-foundation"), { recursive: true });
-  await symlink(
-    join(ROOT, "node_modules/@pact-foundation/pact-cli"),
-    join(project, "node_modules/@pact-foundation/pact-cli"),
-  );
-  await symlink(join(ROOT, "cli/bin.js"), join(project, "node_modules/.bin/cmdb-contract"));
-  for (const bin of ["pact-broker", "pact-verifier"]) {
-    await symlink(`../@pact-foundation/pact-cli/bin/${bin}.js`, join(project, `node_modules/.bin/${bin}`));
-  }
+  // What the recipes' `npm ci` gives a project with cmdb-contract as a dev dependency: the packed package (the
+  // tarball npm publish would upload), installed from the npm cache npm ci filled.
+  const tarball = (await packedTarball()).path;
+  const install = await sh(`npm install --prefer-offline --save-dev --no-audit --no-fund "${tarball}"`, {});
+  expect(install.code, install.output).toBe(0);
   // The consumer committed its generated client.
   const generated = await sh("npx cmdb-contract generate --out src/cmdb", {});
   expect(generated.code, generated.output).toBe(0);
   broker = await startBrokerDouble({ auth: `Bearer ${TOKEN}` });
-}, 120_000);
+}, 600_000);
 
 afterAll(async () => {
   await broker?.close();
@@ -292,7 +288,8 @@ function sh(
         PATH: `${join(project, "node_modules/.bin")}:${process.env.PATH}`,
         HOME: process.env.HOME ?? tmpdir(),
         PACT_DO_NOT_TRACK: "true",
-        npm_config_cache: process.env.npm_config_cache ?? join(process.env.HOME ?? tmpdir(), ".npm"),
+        ...(process.env.npm_config_cache !== undefined ? { npm_config_cache: process.env.npm_config_cache } : {}),
+        npm_config_update_notifier: "false",
         ...env,
       },
       detached: true,
