@@ -510,7 +510,7 @@ describe("list_process_instance after a templated create", () => {
         relation: relationOnHost10(1001, 8),
       },
     ];
-    const description = "a request for the processes a templated create made, with locked and unlocked values";
+    const description = "a read-back of the processes a templated create made";
     annotate(harness, description, { [RULE_COMMENT]: "template-lock" });
     await harness.pact
       .addInteraction()

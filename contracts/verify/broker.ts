@@ -120,7 +120,7 @@ export function describePactSources(pacts: readonly PactFile[], broker: BrokerOp
     const shown = pacts.map((p) =>
       isAbsolute(relative(process.cwd(), p.file)) ? p.file : relative(process.cwd(), p.file),
     );
-    return `Pacts: ${pacts.length} local file(s), not from a Pact Broker: ${shown.join(", ")}`;
+    return `Pacts: ${shown.join(", ")} (local, no Pact Broker)`;
   }
   const lines = pacts.map((p) => {
     const version = p.broker?.consumerVersion !== undefined ? ` version ${p.broker.consumerVersion}` : "";

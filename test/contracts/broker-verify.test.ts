@@ -134,8 +134,9 @@ describe("verify --pact-broker-url", () => {
           fault,
           env: {},
         });
-        // Even with verify's own lock checks skipped, the official verifier fails the read-back interaction.
+        // The official verifier fails the read-back interaction, so the broker records the failure.
         expect(run.code, run.out).toBe(1);
+        expect(run.out).toMatch(/FAIL pact +a read-back of the processes a templated create made/);
         expect(broker.verificationResults.map((r) => r.body.success)).toEqual([false]);
       } finally {
         await broker.close();

@@ -67,7 +67,7 @@ const CAUGHT_BY_THE_PACT: readonly FaultName[] = [
   "locked-bind-port-overridden",
 ];
 const READ_BACK_INTERACTION =
-  'pact interaction "a request for the processes a templated create made, with locked and unlocked values"';
+  'pact interaction "a read-back of the processes a templated create made"';
 
 const caught: string[] = [];
 
