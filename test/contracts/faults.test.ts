@@ -66,8 +66,7 @@ const CAUGHT_BY_THE_PACT: readonly FaultName[] = [
   "process-name-overridable",
   "locked-bind-port-overridden",
 ];
-const READ_BACK_INTERACTION =
-  'pact interaction "a read-back of the processes a templated create made"';
+const READ_BACK_INTERACTION = 'pact interaction "a read-back of the processes a templated create made"';
 
 const caught: string[] = [];
 
