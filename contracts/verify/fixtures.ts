@@ -59,6 +59,11 @@ export async function setUpState(
 /** How a check that needs a provider state reads when the provider has no state-setup endpoint. */
 const STATE_SETUP_UNAVAILABLE = "the provider's state-setup endpoint is not available (see the note above)";
 
+/** True for a check that could not run because the provider has no usable state-setup endpoint. */
+export function isBlockedByStateSetup(check: CheckResult): boolean {
+  return check.failures.length > 0 && check.failures.every((f) => f.actual === `not run: ${STATE_SETUP_UNAVAILABLE}`);
+}
+
 /** What the steps of one scenario share: the auth fields and the IDs each create step made. */
 interface ScenarioRun {
   auth: Record<string, string>;

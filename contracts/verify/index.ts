@@ -3,6 +3,7 @@
 
 export { type BrokerAuth, type BrokerOptions, DEFAULT_CONSUMER_VERSION_SELECTORS } from "./broker.ts";
 export { ProviderUnreachableError, type VerifyOptions, verify } from "./engine.ts";
+export { isBlockedByStateSetup } from "./fixtures.ts";
 export { DEFAULT_FUZZ_RUNS, MUTATION_CLASSES } from "./fuzz-cases.ts";
 export { DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT_MS, type HttpLimits } from "./http.ts";
 export { DEFAULT_SECRET_ENV, type LiveConfig, LiveConfigError, loadLiveConfig } from "./live-config.ts";

@@ -95,6 +95,10 @@ describe("verify against a mock without a state endpoint (as Prism is)", () => {
     // Nothing was observed, so nothing passed: every check that needs a state fails, no ESB call was made.
     expect(out).toMatch(/Envelope: \d+ failed \(0 responses checked\)/);
     expect(out).not.toMatch(/\] ok {3}(pact|fixture|property)/);
+    // The checks that needed a state are one line, not one each.
+    expect(out).toMatch(
+      /^\[\d+-\d+\/\d+\] FAIL \d+ check\(s\) not run: the provider has no usable state-setup endpoint/m,
+    );
     expect(mock.stateRequests).toBe(1);
   });
 });
