@@ -163,6 +163,8 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     const pactChecks = verifiable ? await runPactVerifier(session, pacts, broker) : [];
     for (const check of pactChecks) record(check);
     if (!verifiable) for (const p of pacts) for (const i of p.interactions) record(skippedPact(i.description, i));
+    // The property check and the fuzz phase start from the first scenario's world (the fixtures' demo world).
+    const world = scenarios[0]?.world ?? {};
     for (const scenario of scenarios) {
       record(
         wanted(scenario.rule)
@@ -172,7 +174,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     }
     record(
       wanted("property") && wanted("template-lock")
-        ? await runPropertyCheck(session, rules, { runs: propertyRuns, seed, onProgress }, scenarios[0]?.world ?? {})
+        ? await runPropertyCheck(session, rules, { runs: propertyRuns, seed, onProgress }, world)
         : {
             source: "property",
             name: `template lock of random templates, locks and process_info (seed ${seed})`,
@@ -180,7 +182,6 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
             failures: [],
           },
     );
-    const world = scenarios[0]?.world ?? {};
     if (wanted("fuzz") && wanted("business-rules")) {
       const fuzzOptions = { runs: fuzzRuns, seed, listedCodes: listedCodes(spec.document), onProgress };
       const fuzzChecks = await runFuzzCheck(session, spec.document, world, fuzzOptions);

@@ -35,6 +35,8 @@ export interface FuzzCase {
   operation: OperationId;
   body: Record<string, unknown>;
   mutation: string;
+  /** The business of the valid body the case was made from, to read back in whatever the mutation did to it. */
+  bizId: unknown;
 }
 
 type Schema = {
@@ -137,7 +139,7 @@ function setAt(body: unknown, path: Slot["path"], value: unknown, remove = false
   else (parent as Record<string, unknown>)[key] = value;
 }
 
-export function getAt(body: unknown, path: Slot["path"]): unknown {
+function getAt(body: unknown, path: Slot["path"]): unknown {
   return path.reduce<unknown>((at, key) => (at as Record<string, unknown>)?.[key], body);
 }
 
@@ -229,10 +231,12 @@ export function fuzzCaseArbitrary(
     const mutate = (describe: string, change: (copy: Record<string, unknown>) => void): FuzzCase => {
       const copy = structuredClone(body);
       change(copy);
-      return { operation, body: copy, mutation: describe };
+      return { operation, body: copy, mutation: describe, bizId: body.bk_biz_id };
     };
     if (kind === "valid")
-      options.push(fc.constant({ operation, body: structuredClone(body), mutation: "none (a valid body)" }));
+      options.push(
+        fc.constant({ operation, body: structuredClone(body), mutation: "none (a valid body)", bizId: body.bk_biz_id }),
+      );
     const usable = slots.filter((s) => s.path.length > 0 && !(live && s.path.includes("process_info")));
     for (const slot of usable) {
       const at = pointerOf(slot.path);
@@ -273,6 +277,6 @@ export function fuzzCaseArbitrary(
     }
   }
   return options.length === 0
-    ? fc.constant({ operation: "listProcessInstance", body: {}, mutation: "(no case)" })
+    ? fc.constant({ operation: "listProcessInstance", body: {}, mutation: "(no case)", bizId: undefined })
     : fc.oneof(...options);
 }

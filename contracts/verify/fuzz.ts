@@ -3,7 +3,7 @@ import type { OpenApiDocument } from "../../spec/load-spec.ts";
 import type { OperationId } from "../../spec/operations.ts";
 import { defaultAuth, type World } from "../shared/worlds.ts";
 import { setUpState } from "./fixtures.ts";
-import { type FuzzCase, fuzzCaseArbitrary, getAt, LIVE_SAFE_CLASSES, MUTATION_CLASSES } from "./fuzz-cases.ts";
+import { type FuzzCase, fuzzCaseArbitrary, LIVE_SAFE_CLASSES, MUTATION_CLASSES } from "./fuzz-cases.ts";
 import type { CheckFailure, CheckResult } from "./report.ts";
 import { withReproduction } from "./report.ts";
 import type { ProviderSession } from "./session.ts";
@@ -140,7 +140,7 @@ async function runCase(
     for (let id = next; id < next + Math.min(instances ?? 1, 3); id++) {
       const read = await observeProcesses(session, ctx, {
         auth: defaultAuth(world),
-        bizId: getAt(world, ["businesses", 0, "bk_biz_id"]),
+        bizId: c.bizId,
         serviceInstanceId: id,
       });
       failures.push(...read.failures);

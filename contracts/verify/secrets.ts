@@ -115,9 +115,10 @@ export function collectSecrets(value: unknown, into: Set<string> = new Set()): S
  * A `curl` line that POSTs the body again, secrets replaced by placeholders the reader fills in; pass the world the
  * provider was set up with so that the placeholders match those of the `setup` line.
  */
-export function formatCurl(url: string, body: unknown, world?: unknown): string {
+export function formatCurl(url: string, body: unknown, world?: unknown, headers: readonly string[] = []): string {
   const json = JSON.stringify(redactBody(body, placeholdersOf(world)));
-  return `curl -sS -X POST ${shellQuote(url)} -H 'Content-Type: application/json' -d ${shellQuote(json)}`;
+  const extra = headers.map((h) => ` -H ${shellQuote(h)}`).join("");
+  return `curl -sS -X POST ${shellQuote(url)}${extra} -H 'Content-Type: application/json' -d ${shellQuote(json)}`;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -157,9 +157,8 @@ export class ProviderSession {
    */
   setupCurl(state: string, world: unknown): string | undefined {
     if (this.target.stateSetupUrl === undefined) return undefined;
-    const token = this.target.stateToken !== undefined ? ["-H", "'Authorization: Bearer <STATE_TOKEN>'"] : [];
-    const curl = formatCurl(this.target.stateSetupUrl, stateSetupBody(state, world, "setup"), world);
-    return token.length > 0 ? curl.replace(" -H ", ` ${token.join(" ")} -H `) : curl;
+    const token = this.target.stateToken !== undefined ? ["Authorization: Bearer <STATE_TOKEN>"] : [];
+    return formatCurl(this.target.stateSetupUrl, stateSetupBody(state, world, "setup"), world, token);
   }
 
   private stateHeaders(): Record<string, string> {

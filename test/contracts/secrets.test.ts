@@ -14,6 +14,13 @@ describe("formatCurl", () => {
     expect(curl).toContain("'\\''");
   });
 
+  it("sends the extra headers it is given before the body (the state token's placeholder)", () => {
+    const curl = formatCurl("http://127.0.0.1:1/_cmdb/state", {}, undefined, ["Authorization: Bearer <STATE_TOKEN>"]);
+    expect(curl).toBe(
+      "curl -sS -X POST 'http://127.0.0.1:1/_cmdb/state' -H 'Authorization: Bearer <STATE_TOKEN>' -H 'Content-Type: application/json' -d '{}'",
+    );
+  });
+
   it("names the world's secrets as the world's setup line does, and a secret the world lacks as another one", () => {
     const world = { apps: [{ bk_app_secret: "world-secret" }], tokens: { "tok-admin": "admin" } };
     const setup = formatCurl(
