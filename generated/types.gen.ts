@@ -90,6 +90,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v3/create/proc/service_instance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create service instances in a module (API gateway)
+         *     批量创建服务实例（API 网关）
+         * @description `create_service_instance` through the BlueKing API gateway: the same rules, validation order and error codes as the ESB route (`createServiceInstance`), because the same proc_server answers both. The body holds only the interface parameters; the app and user travel in the `X-Bkapi-Authorization` header. The gateway passes CMDB's native envelope through unchanged (HTTP 200, `bk_error_code`/`bk_error_msg`, no `request_id`; the ID is in the `X-Bkapi-Request-Id` header) and answers its own errors with a non-200 status and a `GatewayError` body. The resource is rate-limited to 100 requests per second per app (`bk-rate-limit`).
+         *     经蓝鲸 API 网关调用 `create_service_instance`：规则、校验顺序与错误码都与 ESB 路由（`createServiceInstance`）相同，因为两者由同一个 proc_server 处理。请求体只含接口参数；应用与用户信息放在 `X-Bkapi-Authorization` 请求头中。网关原样透传 CMDB 的原生响应体（HTTP 200，`bk_error_code`/`bk_error_msg`，没有 `request_id`，请求 ID 在 `X-Bkapi-Request-Id` 响应头中），网关自身的错误则以非 200 状态码和 `GatewayError` 响应体返回。该资源按应用限流，每秒 100 次（`bk-rate-limit`）。
+         */
+        post: operations["apigwCreateServiceInstance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v3/findmany/proc/process_instance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * List the processes of a service instance (API gateway)
+         *     查询某个服务实例下的进程列表（API 网关）
+         * @description `list_process_instance` through the BlueKing API gateway; the same answer as the ESB route (`listProcessInstance`) in CMDB's native envelope, with the auth in the `X-Bkapi-Authorization` header.
+         *     经蓝鲸 API 网关调用 `list_process_instance`；结果与 ESB 路由（`listProcessInstance`）相同，以 CMDB 原生响应体返回，鉴权信息放在 `X-Bkapi-Authorization` 请求头中。
+         */
+        post: operations["apigwListProcessInstance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v3/find/proc/proc_template/id/{process_template_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Get one process template (API gateway)
+         *     获取进程模板（API 网关）
+         * @description `get_proc_template` through the BlueKing API gateway. The template ID travels in the path; the body holds the rest of the ESB route's parameters (`bk_biz_id`). The same answer as `getProcTemplate`, in CMDB's native envelope.
+         *     经蓝鲸 API 网关调用 `get_proc_template`。进程模板 ID 放在路径中，请求体只含 ESB 路由的其余参数（`bk_biz_id`）。结果与 `getProcTemplate` 相同，以 CMDB 原生响应体返回。
+         */
+        post: operations["apigwGetProcTemplate"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v3/deletemany/proc/service_instance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete service instances (API gateway)
+         *     删除服务实例（API 网关）
+         * @description `delete_service_instance` through the BlueKing API gateway: CMDB's own DELETE route, with a JSON body. The same answer as `deleteServiceInstance`, in CMDB's native envelope.
+         *     经蓝鲸 API 网关调用 `delete_service_instance`：即 CMDB 自身的 DELETE 路由，带 JSON 请求体。结果与 `deleteServiceInstance` 相同，以 CMDB 原生响应体返回。
+         */
+        delete: operations["apigwDeleteServiceInstance"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -890,11 +978,7 @@ export interface components {
             /** @constant */
             code?: 0;
             permission?: null;
-            /**
-             * @description The new service instance IDs.
-             *     新建的服务实例ID列表
-             */
-            data?: number[];
+            data?: components["schemas"]["ServiceInstanceIds"];
         };
         /**
          * ListProcessInstanceSuccess
@@ -907,7 +991,7 @@ export interface components {
             /** @constant */
             code?: 0;
             permission?: null;
-            data?: components["schemas"]["ProcessWithRelation"][];
+            data?: components["schemas"]["ProcessesWithRelation"];
         };
         /**
          * GetProcTemplateSuccess
@@ -935,11 +1019,329 @@ export interface components {
             permission?: null;
             data?: null;
         };
+        /**
+         * ServiceInstanceIds
+         * @description The new service instance IDs.
+         *     新建的服务实例ID列表
+         */
+        ServiceInstanceIds: number[];
+        /**
+         * ProcessesWithRelation
+         * @description The processes of a service instance, each with its relation.
+         *     服务实例下的进程列表，每个进程带有其关系。
+         */
+        ProcessesWithRelation: components["schemas"]["ProcessWithRelation"][];
+        /**
+         * ApigwGetProcTemplateParams
+         * @description The body of `get_proc_template` on the API gateway route: the ESB route's parameters without `process_template_id`, which travels in the path.
+         *     API 网关路由上 `get_proc_template` 的请求体：ESB 路由的参数去掉 `process_template_id`（它放在路径中）。
+         */
+        ApigwGetProcTemplateParams: {
+            bk_biz_id: components["schemas"]["GetProcTemplateParams"]["bk_biz_id"];
+        };
+        /**
+         * NativeEnvelope
+         * @description CMDB's own response body (`metadata.BaseResp`), which the API gateway passes through: always HTTP 200, no `request_id` (the gateway's ID is in the `X-Bkapi-Request-Id` header). `result` is true exactly when `bk_error_code` is 0; on failure `data` is null and `bk_error_msg` is not empty. The ESB-style body (`Envelope`, with `code` and `message`) that the gateway's pages show is an UNCONFIRMED alternative.
+         *     CMDB 自身的响应体（`metadata.BaseResp`），由 API 网关原样透传：HTTP 状态码总是 200，没有 `request_id`（网关的请求 ID 在 `X-Bkapi-Request-Id` 响应头中）。`bk_error_code` 为 0 时 `result` 为 true；失败时 `data` 为 null 且 `bk_error_msg` 非空。网关文档中展示的 ESB 形式响应体（`Envelope`，含 `code` 与 `message`）是未确认的另一种形式。
+         */
+        NativeEnvelope: {
+            /**
+             * @description Whether the request succeeded: true on success, false on failure.
+             *     请求成功与否。true:请求成功；false请求失败
+             */
+            result: boolean;
+            /**
+             * @description The error code; 0 means success, anything else is one of `x-cmdb-error-codes` (the same as ESB's `code`).
+             *     错误编码。0 表示成功，其他值见 `x-cmdb-error-codes`（与 ESB 的 `code` 相同）。
+             */
+            bk_error_code: number;
+            /**
+             * @description The error message on failure; `success` on success.
+             *     请求失败返回的错误信息；成功时为 `success`。
+             */
+            bk_error_msg: string;
+            /**
+             * @description The missing IAM permission on a 9900403 denial, else null.
+             *     无权限时返回的权限信息，否则为 null
+             */
+            permission: components["schemas"]["Permission"] | null;
+            /**
+             * @description The operation's payload on success, null on failure. A 9900403 denial from the apiserver has no `data` key at all.
+             *     成功时为接口数据，失败时为 null。apiserver 返回的 9900403 无权限响应没有 `data` 字段。
+             */
+            data?: unknown;
+        };
+        /**
+         * NativeErrorEnvelope
+         * @description A failed call in CMDB's native envelope; `bk_error_code` is one of `x-cmdb-error-codes`.
+         *     以 CMDB 原生响应体返回的失败调用；`bk_error_code` 见 `x-cmdb-error-codes`。
+         */
+        NativeErrorEnvelope: components["schemas"]["NativeEnvelope"] & {
+            /** @constant */
+            result?: false;
+            bk_error_code?: number;
+            bk_error_msg?: string;
+            data?: null;
+        };
+        /**
+         * NativeCreateServiceInstanceSuccess
+         * @description The new service instance IDs in CMDB's native envelope, one per requested instance, in request order.
+         *     以 CMDB 原生响应体返回的新建服务实例ID列表，与请求中的实例一一对应、顺序相同。
+         */
+        NativeCreateServiceInstanceSuccess: components["schemas"]["NativeEnvelope"] & {
+            /** @constant */
+            result?: true;
+            /** @constant */
+            bk_error_code?: 0;
+            permission?: null;
+            data: components["schemas"]["ServiceInstanceIds"];
+        };
+        /**
+         * NativeListProcessInstanceSuccess
+         * @description The processes of the service instance, in CMDB's native envelope.
+         *     以 CMDB 原生响应体返回的服务实例进程列表。
+         */
+        NativeListProcessInstanceSuccess: components["schemas"]["NativeEnvelope"] & {
+            /** @constant */
+            result?: true;
+            /** @constant */
+            bk_error_code?: 0;
+            permission?: null;
+            data: components["schemas"]["ProcessesWithRelation"];
+        };
+        /**
+         * NativeGetProcTemplateSuccess
+         * @description The process template, in CMDB's native envelope.
+         *     以 CMDB 原生响应体返回的进程模板。
+         */
+        NativeGetProcTemplateSuccess: components["schemas"]["NativeEnvelope"] & {
+            /** @constant */
+            result?: true;
+            /** @constant */
+            bk_error_code?: 0;
+            permission?: null;
+            data: components["schemas"]["ProcessTemplate"];
+        };
+        /**
+         * NativeDeleteServiceInstanceSuccess
+         * @description The instances are deleted; `data` is null.
+         *     删除成功；`data` 为 null。
+         */
+        NativeDeleteServiceInstanceSuccess: components["schemas"]["NativeEnvelope"] & {
+            /** @constant */
+            result?: true;
+            /** @constant */
+            bk_error_code?: 0;
+            permission?: null;
+            data: null;
+        };
+        /**
+         * GatewayError
+         * @description An error the BlueKing API gateway answers itself, with a non-200 status, before or instead of CMDB; the codes are in `x-cmdb-gateway-error-codes`. A non-200 body of another shape comes from behind the gateway.
+         *     蓝鲸 API 网关自身返回的错误，HTTP 状态码非 200，请求未到达或未得到 CMDB 响应；错误码见 `x-cmdb-gateway-error-codes`。其他形式的非 200 响应体来自网关之后的服务。
+         */
+        GatewayError: {
+            /**
+             * @description The code's name, e.g. `INVALID_ARGS`.
+             *     错误码名称，例如 `INVALID_ARGS`。
+             */
+            code_name: string;
+            /**
+             * @description The gateway's error code, `16xxxxx`.
+             *     网关错误码，形如 `16xxxxx`。
+             */
+            code: number;
+            /**
+             * @description What went wrong, e.g. `Parameters error [reason="app code cannot be empty"]`.
+             *     错误信息，例如 `Parameters error [reason="app code cannot be empty"]`。
+             */
+            message: string;
+            /**
+             * @description Always false.
+             *     总是 false。
+             * @constant
+             */
+            result: false;
+            /**
+             * @description Always null.
+             *     总是 null。
+             */
+            data: null;
+        };
     };
-    responses: never;
+    responses: {
+        /**
+         * @description The gateway's `1640001 INVALID_ARGS`: no `X-Bkapi-Authorization` header, a header that is not JSON, no `bk_app_code`, no `bk_app_secret`, or a secret that does not match the app. CMDB never sees the request.
+         *     网关的 `1640001 INVALID_ARGS`：没有 `X-Bkapi-Authorization` 请求头、请求头不是 JSON、缺少 `bk_app_code` 或 `bk_app_secret`，或密钥与应用不匹配。请求不会到达 CMDB。
+         */
+        GatewayInvalidArgs: {
+            headers: {
+                "X-Bkapi-Request-Id": components["headers"]["X-Bkapi-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["GatewayError"] & {
+                    /** @constant */
+                    code?: 1640001;
+                    /** @constant */
+                    code_name?: "INVALID_ARGS";
+                };
+            };
+        };
+        /**
+         * @description The gateway's `1640301 APP_NO_PERMISSION`, when the resource requires an app permission the app lacks.
+         *     网关的 `1640301 APP_NO_PERMISSION`：资源要求应用权限而应用没有该权限。
+         */
+        GatewayAppNoPermission: {
+            headers: {
+                "X-Bkapi-Request-Id": components["headers"]["X-Bkapi-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["GatewayError"] & {
+                    /** @constant */
+                    code?: 1640301;
+                    /** @constant */
+                    code_name?: "APP_NO_PERMISSION";
+                };
+            };
+        };
+        /**
+         * @description The gateway's `1640401 API_NOT_FOUND`, when no resource of the gateway has this method and path.
+         *     网关的 `1640401 API_NOT_FOUND`：网关没有该方法与路径的资源。
+         */
+        GatewayApiNotFound: {
+            headers: {
+                "X-Bkapi-Request-Id": components["headers"]["X-Bkapi-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["GatewayError"] & {
+                    /** @constant */
+                    code?: 1640401;
+                    /** @constant */
+                    code_name?: "API_NOT_FOUND";
+                };
+            };
+        };
+        /**
+         * @description The gateway's `1641301 BODY_SIZE_LIMIT_EXCEED`, for a request body over the gateway's limit (40 MB).
+         *     网关的 `1641301 BODY_SIZE_LIMIT_EXCEED`：请求体超过网关上限（40 MB）。
+         */
+        GatewayBodySizeLimitExceed: {
+            headers: {
+                "X-Bkapi-Request-Id": components["headers"]["X-Bkapi-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["GatewayError"] & {
+                    /** @constant */
+                    code?: 1641301;
+                    /** @constant */
+                    code_name?: "BODY_SIZE_LIMIT_EXCEED";
+                };
+            };
+        };
+        /**
+         * @description The gateway's `RATE_LIMIT_RESTRICTION`: `1642902` for the stage's strategy, `1642903` for the resource's (these resources allow 100 requests per second per app). The `X-Bkapi-RateLimit-*` headers say the limit, what is left and when it resets.
+         *     网关的 `RATE_LIMIT_RESTRICTION`：环境策略为 `1642902`，资源策略为 `1642903`（这些资源每个应用每秒 100 次）。`X-Bkapi-RateLimit-*` 响应头给出上限、剩余次数与重置时间。
+         */
+        GatewayRateLimitRestriction: {
+            headers: {
+                "X-Bkapi-Request-Id": components["headers"]["X-Bkapi-Request-Id"];
+                "X-Bkapi-RateLimit-Limit": components["headers"]["X-Bkapi-RateLimit-Limit"];
+                "X-Bkapi-RateLimit-Remaining": components["headers"]["X-Bkapi-RateLimit-Remaining"];
+                "X-Bkapi-RateLimit-Reset": components["headers"]["X-Bkapi-RateLimit-Reset"];
+                "X-Bkapi-RateLimit-Plugin": components["headers"]["X-Bkapi-RateLimit-Plugin"];
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["GatewayError"] & {
+                    /** @enum {unknown} */
+                    code?: 1642902 | 1642903;
+                    /** @constant */
+                    code_name?: "RATE_LIMIT_RESTRICTION";
+                };
+            };
+        };
+        /**
+         * @description The gateway could not get an answer from CMDB: `1650200 BAD_GATEWAY` (the connection broke or the host did not resolve) or `1650201 ERROR_REQUESTING_RESOURCE` (the request to CMDB failed).
+         *     网关未能从 CMDB 得到响应：`1650200 BAD_GATEWAY`（连接中断或域名无法解析）或 `1650201 ERROR_REQUESTING_RESOURCE`（请求 CMDB 失败）。
+         */
+        GatewayBadGateway: {
+            headers: {
+                "X-Bkapi-Request-Id": components["headers"]["X-Bkapi-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["GatewayError"] & {
+                    /** @enum {unknown} */
+                    code?: 1650200 | 1650201;
+                    /** @enum {unknown} */
+                    code_name?: "BAD_GATEWAY" | "ERROR_REQUESTING_RESOURCE";
+                };
+            };
+        };
+        /**
+         * @description The gateway's `1650401 REQUEST_BACKEND_TIMEOUT`, when CMDB did not answer within the resource's timeout.
+         *     网关的 `1650401 REQUEST_BACKEND_TIMEOUT`：CMDB 未在资源配置的超时时间内响应。
+         */
+        GatewayBackendTimeout: {
+            headers: {
+                "X-Bkapi-Request-Id": components["headers"]["X-Bkapi-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["GatewayError"] & {
+                    /** @constant */
+                    code?: 1650401;
+                    /** @constant */
+                    code_name?: "REQUEST_BACKEND_TIMEOUT";
+                };
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
-    headers: never;
+    headers: {
+        /**
+         * @description The API gateway's request ID, on every gateway answer; quote it when asking the gateway's owner.
+         *     API 网关的请求 ID，每个网关响应都带有；联系网关负责人时请提供。
+         * @example 5f3c9a2e-7b1d-4e8a-9c6f-0d2b4a6e8f10
+         */
+        "X-Bkapi-Request-Id": string;
+        /**
+         * @description The number of requests the app may send in the current window.
+         *     当前时间窗口内应用允许的请求总数。
+         * @example 100
+         */
+        "X-Bkapi-RateLimit-Limit": number;
+        /**
+         * @description The requests left in the current window (0 on a 429).
+         *     当前时间窗口内剩余的请求数（429 时为 0）。
+         * @example 0
+         */
+        "X-Bkapi-RateLimit-Remaining": number;
+        /**
+         * @description Seconds until the window resets.
+         *     距离时间窗口重置的秒数。
+         * @example 1
+         */
+        "X-Bkapi-RateLimit-Reset": number;
+        /**
+         * @description The gateway plugin that limited the request, e.g. `bk-rate-limit`.
+         *     执行限流的网关插件，例如 `bk-rate-limit`。
+         * @example bk-rate-limit
+         */
+        "X-Bkapi-RateLimit-Plugin": string;
+        /**
+         * @description Seconds to wait before retrying.
+         *     重试前需要等待的秒数。
+         * @example 1
+         */
+        "Retry-After": number;
+    };
     pathItems: never;
 }
 export type $defs = Record<string, never>;
@@ -1050,6 +1452,153 @@ export interface operations {
                     "application/json": components["schemas"]["DeleteServiceInstanceSuccess"] | components["schemas"]["ErrorEnvelope"];
                 };
             };
+        };
+    };
+    apigwCreateServiceInstance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateServiceInstanceParams"];
+            };
+        };
+        responses: {
+            /**
+             * @description CMDB's native envelope; `data` holds the new service instance IDs on success, null on failure.
+             *     CMDB 原生响应体；成功时 `data` 为新建服务实例 ID 列表，失败时为 null。
+             */
+            200: {
+                headers: {
+                    "X-Bkapi-Request-Id": components["headers"]["X-Bkapi-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NativeCreateServiceInstanceSuccess"] | components["schemas"]["NativeErrorEnvelope"];
+                };
+            };
+            400: components["responses"]["GatewayInvalidArgs"];
+            403: components["responses"]["GatewayAppNoPermission"];
+            404: components["responses"]["GatewayApiNotFound"];
+            413: components["responses"]["GatewayBodySizeLimitExceed"];
+            429: components["responses"]["GatewayRateLimitRestriction"];
+            502: components["responses"]["GatewayBadGateway"];
+            504: components["responses"]["GatewayBackendTimeout"];
+        };
+    };
+    apigwListProcessInstance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ListProcessInstanceParams"];
+            };
+        };
+        responses: {
+            /**
+             * @description CMDB's native envelope; `data` holds the processes of the service instance.
+             *     CMDB 原生响应体；成功时 `data` 为该服务实例的进程列表。
+             */
+            200: {
+                headers: {
+                    "X-Bkapi-Request-Id": components["headers"]["X-Bkapi-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NativeListProcessInstanceSuccess"] | components["schemas"]["NativeErrorEnvelope"];
+                };
+            };
+            400: components["responses"]["GatewayInvalidArgs"];
+            403: components["responses"]["GatewayAppNoPermission"];
+            404: components["responses"]["GatewayApiNotFound"];
+            413: components["responses"]["GatewayBodySizeLimitExceed"];
+            429: components["responses"]["GatewayRateLimitRestriction"];
+            502: components["responses"]["GatewayBadGateway"];
+            504: components["responses"]["GatewayBackendTimeout"];
+        };
+    };
+    apigwGetProcTemplate: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The process template ID.
+                 *     进程模板ID
+                 * @example 7
+                 */
+                process_template_id: components["schemas"]["GetProcTemplateParams"]["process_template_id"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApigwGetProcTemplateParams"];
+            };
+        };
+        responses: {
+            /**
+             * @description CMDB's native envelope; `data` holds the process template.
+             *     CMDB 原生响应体；成功时 `data` 为进程模板。
+             */
+            200: {
+                headers: {
+                    "X-Bkapi-Request-Id": components["headers"]["X-Bkapi-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NativeGetProcTemplateSuccess"] | components["schemas"]["NativeErrorEnvelope"];
+                };
+            };
+            400: components["responses"]["GatewayInvalidArgs"];
+            403: components["responses"]["GatewayAppNoPermission"];
+            404: components["responses"]["GatewayApiNotFound"];
+            413: components["responses"]["GatewayBodySizeLimitExceed"];
+            429: components["responses"]["GatewayRateLimitRestriction"];
+            502: components["responses"]["GatewayBadGateway"];
+            504: components["responses"]["GatewayBackendTimeout"];
+        };
+    };
+    apigwDeleteServiceInstance: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeleteServiceInstanceParams"];
+            };
+        };
+        responses: {
+            /**
+             * @description CMDB's native envelope; `data` is null on success and on failure.
+             *     CMDB 原生响应体；成功与失败时 `data` 均为 null。
+             */
+            200: {
+                headers: {
+                    "X-Bkapi-Request-Id": components["headers"]["X-Bkapi-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NativeDeleteServiceInstanceSuccess"] | components["schemas"]["NativeErrorEnvelope"];
+                };
+            };
+            400: components["responses"]["GatewayInvalidArgs"];
+            403: components["responses"]["GatewayAppNoPermission"];
+            404: components["responses"]["GatewayApiNotFound"];
+            413: components["responses"]["GatewayBodySizeLimitExceed"];
+            429: components["responses"]["GatewayRateLimitRestriction"];
+            502: components["responses"]["GatewayBadGateway"];
+            504: components["responses"]["GatewayBackendTimeout"];
         };
     };
 }

@@ -57,6 +57,8 @@ export interface OpenApiDocument {
   "x-cmdb-error-codes": ErrorCodeEntry[];
   /** Codes raised inside the process model that reach a caller only as text inside another code's message. */
   "x-cmdb-inner-error-codes"?: Omit<ErrorCodeEntry, "operations">[];
+  /** The API gateway's own errors, answered with a non-200 status on the gateway route (cmdb-semantics §4.4). */
+  "x-cmdb-gateway-error-codes"?: GatewayErrorCodeEntry[];
   "x-cmdb-template-lock": TemplateLockRules;
   /** Required by `validateSpec`; optional here so that a spec fragment in a test may leave it out. */
   "x-cmdb-field-rules"?: FieldRules;
@@ -78,6 +80,15 @@ export interface ErrorCodeEntry {
   args_zh?: string;
   message_zh: string;
   message_en: string;
+}
+
+/** One entry of `x-cmdb-gateway-error-codes`: the HTTP status, the gateway's code and its name. */
+export interface GatewayErrorCodeEntry {
+  status: number;
+  code: number;
+  code_name: string;
+  when: string;
+  when_zh: string;
 }
 
 /** `x-cmdb-field-rules`: the process model rules JSON Schema cannot state (cmdb-semantics §1.1, §1.3 A, §3). */

@@ -12,18 +12,49 @@ export const OPERATION_IDS: readonly OperationId[] = [
 ];
 
 /**
- * Reads the route of each operation from the spec's `paths` by operationId.
- * @throws Error when an operation the contracts need is missing from the spec.
+ * The front door a call goes through: `esb` (`/api/c/compapi/v2/cc/<api>/`, auth in the body, the ESB envelope) or
+ * `apigw`, the BlueKing API gateway (`<gateway>/api/bk-cmdb/<stage>/api/v3/…`, auth in the `X-Bkapi-Authorization`
+ * header, CMDB's native envelope).
+ * @see cmdb-semantics §0, §4.3, §5
  */
-export function readOperationPaths(document: OpenApiDocument): Record<OperationId, string> {
-  const found: Partial<Record<OperationId, string>> = {};
+export type Route = "esb" | "apigw";
+
+/** The routes, ESB first (the default everywhere). */
+export const ROUTES: readonly Route[] = ["esb", "apigw"];
+
+/** The method and stage-relative path of one operation on one route. */
+export interface OperationRoute {
+  method: "post" | "delete";
+  /** The path as the spec writes it; on the gateway route it may hold `{process_template_id}`. */
+  path: string;
+}
+
+/**
+ * Reads the method and path of each operation on one route from the spec's `paths`: an ESB operation by its
+ * operationId, a gateway operation by its `x-cmdb-operation` (the ESB operationId it shares its schemas with).
+ * @throws Error when an operation the contracts need is missing from the spec on that route.
+ */
+export function readOperationRoutes(document: OpenApiDocument, route: Route): Record<OperationId, OperationRoute> {
+  const found: Partial<Record<OperationId, OperationRoute>> = {};
   for (const [path, item] of Object.entries(document.paths)) {
-    for (const operation of Object.values(item)) {
-      const id = (operation as { operationId?: string } | null)?.operationId;
-      if (id !== undefined) found[id as OperationId] = path;
+    for (const method of ["post", "delete"] as const) {
+      const operation = item[method] as Record<string, unknown> | undefined;
+      if (typeof operation?.operationId !== "string") continue;
+      if ((operation["x-cmdb-route"] ?? "esb") !== route) continue;
+      const id = route === "esb" ? operation.operationId : operation["x-cmdb-operation"];
+      if (typeof id === "string") found[id as OperationId] = { method, path };
     }
   }
   const missing = OPERATION_IDS.filter((id) => found[id] === undefined);
-  if (missing.length > 0) throw new Error(`spec paths: no operation ${missing.join(", ")}`);
-  return found as Record<OperationId, string>;
+  if (missing.length > 0) throw new Error(`spec paths: no ${route} operation ${missing.join(", ")}`);
+  return found as Record<OperationId, OperationRoute>;
+}
+
+/**
+ * Reads the ESB route of each operation from the spec's `paths` by operationId.
+ * @throws Error when an operation the contracts need is missing from the spec.
+ */
+export function readOperationPaths(document: OpenApiDocument): Record<OperationId, string> {
+  const routes = readOperationRoutes(document, "esb");
+  return Object.fromEntries(OPERATION_IDS.map((id) => [id, routes[id].path])) as Record<OperationId, string>;
 }

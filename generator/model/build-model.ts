@@ -6,7 +6,14 @@ import {
   type SpecProblem,
 } from "../../spec/load-spec.ts";
 import { buildDocsModel } from "./docs-model.ts";
-import type { ErrorCodeModel, FieldRuleModel, FieldRulesModel, OperationModel, SpecModel } from "./spec-model.ts";
+import type {
+  ErrorCodeModel,
+  FieldRuleModel,
+  FieldRulesModel,
+  GatewayOperationModel,
+  OperationModel,
+  SpecModel,
+} from "./spec-model.ts";
 import { compareText, isObject, normalizeSpace, readBilingual } from "./text.ts";
 
 /** The auth fields DESIGN.md names as secrets; a `writeOnly` or `format: password` property is one too. */
@@ -30,12 +37,19 @@ export function buildModel(document: OpenApiDocument, specFile = "spec"): SpecMo
   };
   const errorCodes = buildErrorCodes(document, report);
   const operations: OperationModel[] = [];
+  const gateways: { twin: string; operation: GatewayOperationModel }[] = [];
   let authSchema: string | undefined;
   for (const [path, pathItem] of Object.entries(document.paths ?? {})) {
     for (const method of METHODS) {
       const operation = pathItem[method];
       if (!isObject(operation)) continue;
       const pointer = `/paths/${escapePointer(path)}/${method}`;
+      // A gateway operation is a second route of an ESB one (`x-cmdb-operation`), not a method of its own.
+      if (operation["x-cmdb-route"] === "apigw") {
+        const gateway = buildGatewayOperation(document, path, method, pointer, operation, report);
+        if (gateway) gateways.push(gateway);
+        continue;
+      }
       const built = buildOperation(document, path, method, pointer, operation, errorCodes, report);
       if (!built) continue;
       operations.push(built.operation);
@@ -58,6 +72,7 @@ export function buildModel(document: OpenApiDocument, specFile = "spec"): SpecMo
       );
     }
   }
+  attachGateways(document, operations, gateways, report);
   if (operations.length === 0 && problems.length === 0) {
     report("/paths", "the spec has no operation to generate a client method for");
   }
@@ -132,8 +147,87 @@ function buildOperation(
       paramsSchemas: request.params,
       successSchema,
       errorCodes: errorCodes.filter((e) => e.operations.includes(operationId)).map((e) => e.code),
+      gateway: undefined,
     },
   };
+}
+
+/**
+ * A gateway operation (`x-cmdb-route: apigw`): POST or DELETE, a request schema by `$ref` (no common args: they
+ * travel in the `X-Bkapi-Authorization` header) and a success envelope, tied to its ESB twin by `x-cmdb-operation`.
+ * @see cmdb-semantics §0, §5
+ */
+function buildGatewayOperation(
+  document: OpenApiDocument,
+  path: string,
+  method: string,
+  pointer: string,
+  operation: Record<string, unknown>,
+  report: (pointer: string, message: string) => void,
+): { twin: string; operation: GatewayOperationModel } | undefined {
+  const { operationId, "x-cmdb-operation": twin } = operation;
+  if (typeof operationId !== "string" || typeof twin !== "string") {
+    report(pointer, "a gateway operation needs an operationId and x-cmdb-operation naming the ESB operation it serves");
+    return undefined;
+  }
+  if (method !== "post" && method !== "delete") {
+    report(
+      pointer,
+      `is a ${method.toUpperCase()}; the client sends gateway operations as POST or DELETE with a JSON body`,
+    );
+    return undefined;
+  }
+  const where = `${pointer}/requestBody/content/application~1json/schema`;
+  const requestSchema = schemaName(resolvePointer(operation, "/requestBody/content/application~1json/schema"));
+  if (!requestSchema) report(where, `must be a $ref to ${SCHEMA_REF_PREFIX}<Name> (the parameters, no common args)`);
+  const successSchema = findSuccessSchema(document, pointer, operation, report);
+  if (!requestSchema || !successSchema) return undefined;
+  return {
+    twin,
+    operation: {
+      operationId,
+      method,
+      path,
+      pointer,
+      summary: readBilingual(operation, "summary"),
+      description: readBilingual(operation),
+      requestSchema,
+      successSchema,
+    },
+  };
+}
+
+/** Gives each ESB operation its gateway twin; every `{name}` of a gateway path must be one of the twin's params. */
+function attachGateways(
+  document: OpenApiDocument,
+  operations: readonly OperationModel[],
+  gateways: readonly { twin: string; operation: GatewayOperationModel }[],
+  report: (pointer: string, message: string) => void,
+): void {
+  for (const { twin, operation: gateway } of gateways) {
+    const esb = operations.find((o) => o.operationId === twin);
+    if (!esb) {
+      report(`${gateway.pointer}/x-cmdb-operation`, `names "${twin}", which is no ESB operation of this spec`);
+      continue;
+    }
+    if (esb.gateway) {
+      report(gateway.pointer, `serves "${twin}" like ${esb.gateway.pointer}; keep one gateway operation per operation`);
+      continue;
+    }
+    const params = esb.paramsSchemas.flatMap((name) => {
+      const properties = document.components.schemas[name]?.properties;
+      return isObject(properties) ? Object.keys(properties) : [];
+    });
+    for (const [, name] of gateway.path.matchAll(/{(\w+)}/g)) {
+      if (name && !params.includes(name)) {
+        report(
+          gateway.pointer,
+          `its path names {${name}}, which is no parameter of ${twin}; the client fills it from one`,
+        );
+      }
+    }
+    esb.gateway = gateway;
+  }
 }
 
 /** The request schema must be a `$ref` to an `allOf` of `$ref`s, one of them holding the auth fields. */

@@ -26,6 +26,26 @@ export interface OperationModel {
   successSchema: string;
   /** The codes of `x-cmdb-error-codes` that list this operation, ascending. */
   errorCodes: number[];
+  /** The same operation on the API gateway route (`x-cmdb-operation` names this one), when the spec has it. */
+  gateway: GatewayOperationModel | undefined;
+}
+
+/** An operation of the API gateway route (`x-cmdb-route: apigw`): the second route of an ESB operation. */
+export interface GatewayOperationModel {
+  /** The gateway operation's own `operationId` (`apigwCreateServiceInstance`). */
+  operationId: string;
+  /** CMDB's own method in lower case (`post`, `delete`). */
+  method: string;
+  /** The stage-relative path (`/api/v3/create/proc/service_instance`); `{name}` segments are request parameters. */
+  path: string;
+  /** The JSON pointer of the operation in the spec. */
+  pointer: string;
+  summary: BilingualText;
+  description: BilingualText;
+  /** The request body schema, without common args (`CreateServiceInstanceParams`). */
+  requestSchema: string;
+  /** The native success envelope schema (`NativeCreateServiceInstanceSuccess`). */
+  successSchema: string;
 }
 
 /** One entry of `x-cmdb-error-codes`. */

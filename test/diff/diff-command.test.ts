@@ -132,7 +132,7 @@ describe("cmdb-contract diff (a real process on a copy of the spec)", () => {
     expect(run.stdout).toContain("\nBreaking for consumers (");
     expect(run.stdout).toContain("\nBreaking for providers (");
     expect(run.stdout).toContain(
-      "  #/components/schemas/CreateServiceInstanceParams/properties/instances/maxItems  [createServiceInstance]\n" +
+      "  #/components/schemas/CreateServiceInstanceParams/properties/instances/maxItems  [apigwCreateServiceInstance, createServiceInstance]\n" +
         "    `CreateServiceInstanceParams.instances` now allows at most 50 items (was at most 100 items) in requests",
     );
     expect(run.stdout).toContain("`work_path` is now always locked: callers' values for it are always ignored");

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ESB_PREFIX } from "../../provider/app.ts";
 import { type RunningReferenceCmdb, startReferenceCmdb } from "../../provider/server.ts";
 import { loadProviderSpec } from "../../provider/spec-data.ts";
 import { escapePointer } from "../../spec/load-spec.ts";
@@ -9,16 +10,18 @@ import { designWorld, esbUrl, setWorld } from "./fixtures.ts";
 const spec = loadProviderSpec();
 const RUNS = 10_000;
 
-// Request schema and route of each operation, straight from the spec's paths.
-const OPERATIONS = Object.entries(spec.document.paths).map(([path, item]) => {
-  const post = item.post as { requestBody: { content: { "application/json": { schema: { $ref: string } } } } };
-  return {
-    path,
-    name: path.split("/").filter(Boolean).pop() ?? "",
-    requestRef: post.requestBody.content["application/json"].schema.$ref,
-    responseRef: `#/paths/${escapePointer(path)}/post/responses/200/content/application~1json/schema`,
-  };
-});
+// Request schema and route of each ESB operation, straight from the spec's paths.
+const OPERATIONS = Object.entries(spec.document.paths)
+  .filter(([path]) => path.startsWith(ESB_PREFIX))
+  .map(([path, item]) => {
+    const post = item.post as { requestBody: { content: { "application/json": { schema: { $ref: string } } } } };
+    return {
+      path,
+      name: path.split("/").filter(Boolean).pop() ?? "",
+      requestRef: post.requestBody.content["application/json"].schema.$ref,
+      responseRef: `#/paths/${escapePointer(path)}/post/responses/200/content/application~1json/schema`,
+    };
+  });
 
 const hints = {
   ids: {

@@ -8,9 +8,21 @@ let validator: SchemaValidator;
 interface ExampleUse {
   name: string;
   operationId: string;
+  /** The ESB operationId whose rules and error codes apply (the operation's own, or its `x-cmdb-operation`). */
+  ruleOperationId: string;
+  route: "esb" | "apigw";
   where: "request" | "response";
+  status: string;
   schemaRef: string;
   value: unknown;
+}
+
+type Content = Record<string, { examples?: Record<string, { $ref: string }> }>;
+
+/** A `$ref` (to `components/responses`) resolved, with the pointer of what it points at. */
+function follow(node: unknown, pointer: string): { node: unknown; pointer: string } {
+  const ref = (node as { $ref?: string }).$ref;
+  return ref ? { node: resolvePointer(spec.document, ref.slice(1)), pointer: ref } : { node, pointer };
 }
 
 /** Every example the spec attaches to a request or response, with the schema it must satisfy. */
@@ -18,38 +30,47 @@ function collectExampleUses(): ExampleUse[] {
   const uses: ExampleUse[] = [];
   for (const [path, item] of Object.entries(spec.document.paths)) {
     for (const [method, raw] of Object.entries(item)) {
+      if (method !== "post" && method !== "delete") continue;
       const op = raw as {
         operationId: string;
-        requestBody: { content: Record<string, { examples: Record<string, { $ref: string }> }> };
-        responses: Record<string, { content: Record<string, { examples?: Record<string, { $ref: string }> }> }>;
+        "x-cmdb-route"?: "apigw";
+        "x-cmdb-operation"?: string;
+        requestBody: { content: Content };
+        responses: Record<string, unknown>;
       };
       const base = `#/paths/${path.replace(/\//g, "~1")}/${method}`;
-      const media = (content: Record<string, unknown>) => Object.keys(content)[0] as string;
-      const reqMedia = media(op.requestBody.content);
-      for (const [name, ref] of Object.entries(op.requestBody.content[reqMedia]?.examples ?? {})) {
-        uses.push({
-          name,
-          operationId: op.operationId,
-          where: "request",
-          schemaRef: `${base}/requestBody/content/${reqMedia.replace("/", "~1")}/schema`,
-          value: (resolvePointer(spec.document, ref.$ref.slice(1)) as { value: unknown }).value,
-        });
-      }
-      for (const [status, response] of Object.entries(op.responses)) {
-        const resMedia = media(response.content);
-        for (const [name, ref] of Object.entries(response.content[resMedia]?.examples ?? {})) {
+      const common = {
+        operationId: op.operationId,
+        ruleOperationId: op["x-cmdb-operation"] ?? op.operationId,
+        route: op["x-cmdb-route"] ?? "esb",
+      } as const;
+      const add = (where: ExampleUse["where"], status: string, content: Content, pointer: string) => {
+        const media = Object.keys(content)[0] as string;
+        for (const [name, ref] of Object.entries(content[media]?.examples ?? {})) {
           uses.push({
+            ...common,
             name,
-            operationId: op.operationId,
-            where: "response",
-            schemaRef: `${base}/responses/${status}/content/${resMedia.replace("/", "~1")}/schema`,
+            where,
+            status,
+            schemaRef: `${pointer}/content/${media.replace("/", "~1")}/schema`,
             value: (resolvePointer(spec.document, ref.$ref.slice(1)) as { value: unknown }).value,
           });
         }
+      };
+      add("request", "", op.requestBody.content, `${base}/requestBody`);
+      for (const [status, response] of Object.entries(op.responses)) {
+        const { node, pointer } = follow(response, `${base}/responses/${status}`);
+        add("response", status, (node as { content: Content }).content, pointer);
       }
     }
   }
   return uses;
+}
+
+/** The business error code of a CMDB envelope: `code` on the ESB route, `bk_error_code` on the gateway route. */
+function codeOf(use: ExampleUse): number {
+  const value = use.value as { code?: number; bk_error_code?: number };
+  return (use.route === "esb" ? value.code : value.bk_error_code) as number;
 }
 
 beforeAll(async () => {
@@ -68,6 +89,7 @@ describe("spec examples", () => {
 
   it("has the seed request, a templated and a non-templated success, and at least four failures", () => {
     const uses = collectExampleUses().filter((u) => u.operationId === "createServiceInstance");
+    expect(uses.length).toBeGreaterThan(0);
     expect(uses.map((u) => u.name)).toEqual(
       expect.arrayContaining(["seed", "nonTemplated", "templated", "nonTemplatedSuccess", "templatedSuccess"]),
     );
@@ -86,12 +108,79 @@ describe("spec examples", () => {
 
   it("uses only error codes that x-cmdb-error-codes lists for that operation", () => {
     const codes = new Map(spec.document["x-cmdb-error-codes"].map((e) => [e.code, e]));
-    const wrong = collectExampleUses()
-      .filter((u) => u.where === "response")
-      .map((u) => ({ u, code: (u.value as { code: number }).code }))
-      .filter(({ u, code }) => code !== 0 && !codes.get(code)?.operations.includes(u.operationId))
+    const answers = collectExampleUses().filter((u) => u.where === "response" && u.status === "200");
+    expect(answers.filter((u) => u.route === "apigw").length).toBeGreaterThanOrEqual(8);
+    const wrong = answers
+      .map((u) => ({ u, code: codeOf(u) }))
+      .filter(({ u, code }) => code !== 0 && !codes.get(code)?.operations.includes(u.ruleOperationId))
       .map(({ u, code }) => `${u.operationId} ${u.name}: ${code}`);
     expect(wrong).toEqual([]);
+    // ESB's own codes never come back through the gateway, which has codes of its own.
+    const esbOnly = answers.filter((u) => u.route === "apigw" && codes.get(codeOf(u))?.layer === "esb");
+    expect(esbOnly.map((u) => u.name)).toEqual([]);
+  });
+
+  it("answers the gateway's own errors with the status and code name x-cmdb-gateway-error-codes lists", () => {
+    const listed = spec.document["x-cmdb-gateway-error-codes"] ?? [];
+    const byCode = new Map(listed.map((e) => [e.code, e]));
+    const errors = collectExampleUses().filter((u) => u.where === "response" && u.status !== "200");
+    const seen = new Set<number>();
+    for (const u of errors) {
+      const { code, code_name } = u.value as { code: number; code_name: string };
+      seen.add(code);
+      expect(u.route, u.name).toBe("apigw");
+      expect({ status: String(byCode.get(code)?.status), code_name: byCode.get(code)?.code_name }, u.name).toEqual({
+        status: u.status,
+        code_name,
+      });
+    }
+    // Every listed code has an example, on every gateway operation (cmdb-semantics §4.4).
+    expect([...seen].sort()).toEqual(listed.map((e) => e.code).sort());
+    const perOperation = new Map<string, Set<string>>();
+    for (const u of errors)
+      perOperation.set(u.operationId, (perOperation.get(u.operationId) ?? new Set()).add(u.status));
+    expect([...perOperation.keys()].sort()).toEqual([
+      "apigwCreateServiceInstance",
+      "apigwDeleteServiceInstance",
+      "apigwGetProcTemplate",
+      "apigwListProcessInstance",
+    ]);
+    for (const statuses of perOperation.values()) {
+      expect([...statuses].sort()).toEqual(["400", "403", "404", "413", "429", "502", "504"]);
+    }
+  });
+
+  it("gives every gateway operation a request, a success and the ESB twin's request schema without common args", () => {
+    const uses = collectExampleUses().filter((u) => u.route === "apigw");
+    for (const id of ["createServiceInstance", "listProcessInstance", "getProcTemplate", "deleteServiceInstance"]) {
+      const mine = uses.filter((u) => u.ruleOperationId === id);
+      expect(
+        mine.some((u) => u.where === "request"),
+        id,
+      ).toBe(true);
+      expect(
+        mine.some((u) => u.status === "200" && (u.value as { result: boolean }).result),
+        id,
+      ).toBe(true);
+      for (const request of mine.filter((u) => u.where === "request")) {
+        expect(Object.keys(request.value as object), `${id} ${request.name}`).not.toContain("bk_app_secret");
+      }
+    }
+  });
+
+  it("tells the native envelope of the gateway route from the ESB body its published pages show", () => {
+    const ref = "#/paths/~1api~1v3~1create~1proc~1service_instance/post/responses/200/content/application~1json/schema";
+    // The ESB body on the gateway route is an UNCONFIRMED alternative (cmdb-semantics §4.3), not the native envelope.
+    expect(
+      validator.validate(ref, { result: true, code: 0, message: "success", permission: null, data: [1] }),
+    ).not.toEqual([]);
+    expect(
+      validator.validate(ref, { result: true, bk_error_code: 0, bk_error_msg: "success", permission: null, data: [1] }),
+    ).toEqual([]);
+    // A failure never carries data other than null.
+    expect(
+      validator.validate(ref, { result: false, bk_error_code: 1199010, bk_error_msg: "x", permission: null, data: [] }),
+    ).not.toEqual([]);
   });
 
   it("rejects a failure example whose result disagrees with its code, pointing into the spec", () => {
@@ -127,7 +216,9 @@ describe("x-cmdb data", () => {
   it("lists each error code once, with both messages and only known operations", () => {
     const operationIds = new Set(
       Object.values(spec.document.paths).flatMap((item) =>
-        Object.values(item).map((op) => (op as { operationId: string }).operationId),
+        Object.values(item)
+          .filter((op) => (op as Record<string, unknown>)["x-cmdb-route"] === undefined)
+          .map((op) => (op as { operationId: string }).operationId),
       ),
     );
     const entries = spec.document["x-cmdb-error-codes"];
