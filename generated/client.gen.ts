@@ -3,8 +3,8 @@
 
 import type { components } from "./types.gen.js";
 /**
- * The ESB common args merged into every request body; `bk_app_secret` and `bk_token` never appear in an error.
- * 合并到每个请求体中的 ESB 通用参数；`bk_app_secret` 与 `bk_token` 不会出现在任何错误中。
+ * The BlueKing common args: merged into every request body on the ESB route, sent as the `X-Bkapi-Authorization` header on the API gateway route; `bk_app_secret` and `bk_token` never appear in an error.
+ * 蓝鲸通用参数：ESB 路由合并到每个请求体中，API 网关路由放在 `X-Bkapi-Authorization` 请求头中；`bk_app_secret` 与 `bk_token` 不会出现在任何错误中。
  */
 export type CmdbAuth = components["schemas"]["CommonArgs"];
 /** The envelope's `permission`: what to apply for on a 9900403 denial, null otherwise. */
@@ -220,12 +220,13 @@ export interface CmdbClient {
    *
    * 在一个模块下批量创建服务实例，要么全部成功、要么全部失败，按请求顺序返回新实例的 ID。模块未绑定服务模板时，每个实例按 `processes` 创建进程（忽略 `process_template_id`）；模块绑定了服务模板时，每个实例按每个进程模板各创建一个进程并复制全部模板值，再按 `process_template_id` 用 `processes` 中的条目在锁定规则下更新对应进程。校验顺序见 `x-cmdb-validation-order`，返回第一个失败。
    *
-   * `POST /api/c/compapi/v2/cc/create_service_instance/` (ESB `create_service_instance`); never retried.
+   * `POST /api/c/compapi/v2/cc/create_service_instance/` (ESB `create_service_instance`), or `POST /api/v3/create/proc/service_instance` on the API gateway (`route: "apigw"`); never retried.
    *
-   * @param params - The interface parameters; the client merges the auth fields into the body.
+   * @param params - The interface parameters; the client adds the auth fields (ESB: the body; gateway: a header).
    * @param options - An `AbortSignal`, a timeout or headers for this call.
    * @returns The envelope's `data`.
-   * @throws {@link CmdbApiError} when the envelope has `result: false`; its `code` is one of 1101034, 1108008, 1110056, 1113004, 1113016, 1113018, 1199000, 1199004, 1199006, 1199010, 1199011, 1199017, 1199018, 1199035, 1199045, 1199046, 1199058, 1199997, 1199998, 1199999, 1306000, 1306406, 1306429, 9900403.
+   * @throws {@link CmdbApiError} when the envelope (ESB or native) has `result: false`; its `code` is one of 1101034, 1108008, 1110056, 1113004, 1113016, 1113018, 1199000, 1199004, 1199006, 1199010, 1199011, 1199017, 1199018, 1199035, 1199045, 1199046, 1199058, 1199997, 1199998, 1199999, 1306000, 1306406, 1306429, 9900403.
+   * @throws {@link CmdbGatewayError} when the API gateway answers an error of its own.
    * @throws {@link CmdbHttpError} on a non-2xx status, a body that is not JSON or an envelope of the wrong shape.
    * @throws {@link CmdbTimeoutError} when no answer arrives within `timeoutMs`.
    */
@@ -238,12 +239,13 @@ export interface CmdbClient {
    *
    * 删除业务下的服务实例及其进程。ESB 以 POST 暴露，CMDB 自身的路由是 DELETE。
    *
-   * `POST /api/c/compapi/v2/cc/delete_service_instance/` (ESB `delete_service_instance`); never retried.
+   * `POST /api/c/compapi/v2/cc/delete_service_instance/` (ESB `delete_service_instance`), or `DELETE /api/v3/deletemany/proc/service_instance` on the API gateway (`route: "apigw"`); never retried.
    *
-   * @param params - The interface parameters; the client merges the auth fields into the body.
+   * @param params - The interface parameters; the client adds the auth fields (ESB: the body; gateway: a header).
    * @param options - An `AbortSignal`, a timeout or headers for this call.
    * @returns The envelope's `data`.
-   * @throws {@link CmdbApiError} when the envelope has `result: false`; its `code` is one of 1199000, 1199004, 1199006, 1199010, 1199017, 1199035, 1199045, 1199046, 1199997, 1199998, 1306000, 1306406, 1306429, 9900403.
+   * @throws {@link CmdbApiError} when the envelope (ESB or native) has `result: false`; its `code` is one of 1199000, 1199004, 1199006, 1199010, 1199017, 1199035, 1199045, 1199046, 1199997, 1199998, 1306000, 1306406, 1306429, 9900403.
+   * @throws {@link CmdbGatewayError} when the API gateway answers an error of its own.
    * @throws {@link CmdbHttpError} on a non-2xx status, a body that is not JSON or an envelope of the wrong shape.
    * @throws {@link CmdbTimeoutError} when no answer arrives within `timeoutMs`.
    */
@@ -256,12 +258,13 @@ export interface CmdbClient {
    *
    * 返回业务下的一个进程模板，`property` 中每个字段为 `{value, as_default_value}`（`as_default_value` 为 true 表示锁定）。
    *
-   * `POST /api/c/compapi/v2/cc/get_proc_template/` (ESB `get_proc_template`); never retried.
+   * `POST /api/c/compapi/v2/cc/get_proc_template/` (ESB `get_proc_template`), or `POST /api/v3/find/proc/proc_template/id/{process_template_id}` on the API gateway (`route: "apigw"`); never retried.
    *
-   * @param params - The interface parameters; the client merges the auth fields into the body.
+   * @param params - The interface parameters; the client adds the auth fields (ESB: the body; gateway: a header).
    * @param options - An `AbortSignal`, a timeout or headers for this call.
    * @returns The envelope's `data`.
-   * @throws {@link CmdbApiError} when the envelope has `result: false`; its `code` is one of 1199000, 1199004, 1199006, 1199010, 1199017, 1199019, 1199045, 1199046, 1199997, 1199998, 1306000, 1306406, 1306429, 9900403.
+   * @throws {@link CmdbApiError} when the envelope (ESB or native) has `result: false`; its `code` is one of 1199000, 1199004, 1199006, 1199010, 1199017, 1199019, 1199045, 1199046, 1199997, 1199998, 1306000, 1306406, 1306429, 9900403.
+   * @throws {@link CmdbGatewayError} when the API gateway answers an error of its own.
    * @throws {@link CmdbHttpError} on a non-2xx status, a body that is not JSON or an envelope of the wrong shape.
    * @throws {@link CmdbTimeoutError} when no answer arrives within `timeoutMs`.
    */
@@ -274,12 +277,13 @@ export interface CmdbClient {
    *
    * 返回一个服务实例下的全部进程及其关系（进程模板、主机），用于回读 `create_service_instance` 的结果。
    *
-   * `POST /api/c/compapi/v2/cc/list_process_instance/` (ESB `list_process_instance`); never retried.
+   * `POST /api/c/compapi/v2/cc/list_process_instance/` (ESB `list_process_instance`), or `POST /api/v3/findmany/proc/process_instance` on the API gateway (`route: "apigw"`); never retried.
    *
-   * @param params - The interface parameters; the client merges the auth fields into the body.
+   * @param params - The interface parameters; the client adds the auth fields (ESB: the body; gateway: a header).
    * @param options - An `AbortSignal`, a timeout or headers for this call.
    * @returns The envelope's `data`.
-   * @throws {@link CmdbApiError} when the envelope has `result: false`; its `code` is one of 1199000, 1199004, 1199006, 1199010, 1199017, 1199045, 1199046, 1199997, 1199998, 1306000, 1306406, 1306429, 9900403.
+   * @throws {@link CmdbApiError} when the envelope (ESB or native) has `result: false`; its `code` is one of 1199000, 1199004, 1199006, 1199010, 1199017, 1199045, 1199046, 1199997, 1199998, 1306000, 1306406, 1306429, 9900403.
+   * @throws {@link CmdbGatewayError} when the API gateway answers an error of its own.
    * @throws {@link CmdbHttpError} on a non-2xx status, a body that is not JSON or an envelope of the wrong shape.
    * @throws {@link CmdbTimeoutError} when no answer arrives within `timeoutMs`.
    */
@@ -287,16 +291,19 @@ export interface CmdbClient {
 }
 
 /**
- * Creates a client of the CMDB ESB API: one typed method per operation, auth merged into every body.
- * 创建 CMDB ESB 接口客户端：每个接口一个类型化方法，通用参数自动合并到请求体。
+ * Creates a CMDB client over ESB (`route: "esb"`, the default; auth merged into every body) or the BlueKing API
+ * gateway (`route: "apigw"`; auth in the `X-Bkapi-Authorization` header): one typed method per operation, the same
+ * on both routes.
+ * 创建 CMDB 客户端，经 ESB（默认，通用参数合并到请求体）或蓝鲸 API 网关（`route: "apigw"`，通用参数放在
+ * `X-Bkapi-Authorization` 请求头中）调用：每个接口一个类型化方法，两种路由相同。
  */
 export function createCmdbClient(options: CmdbClientOptions): CmdbClient {
   const call = createCaller(options, [options.auth.bk_app_secret, options.auth.bk_token]);
   return {
-    createServiceInstance: (params, request) => call<CreateServiceInstanceData>("createServiceInstance", "/api/c/compapi/v2/cc/create_service_instance/", params, request),
-    deleteServiceInstance: (params, request) => call<DeleteServiceInstanceData>("deleteServiceInstance", "/api/c/compapi/v2/cc/delete_service_instance/", params, request),
-    getProcTemplate: (params, request) => call<GetProcTemplateData>("getProcTemplate", "/api/c/compapi/v2/cc/get_proc_template/", params, request),
-    listProcessInstance: (params, request) => call<ListProcessInstanceData>("listProcessInstance", "/api/c/compapi/v2/cc/list_process_instance/", params, request),
+    createServiceInstance: (params, request) => call<CreateServiceInstanceData>("createServiceInstance", ["/api/c/compapi/v2/cc/create_service_instance/", "POST /api/v3/create/proc/service_instance"], params, request),
+    deleteServiceInstance: (params, request) => call<DeleteServiceInstanceData>("deleteServiceInstance", ["/api/c/compapi/v2/cc/delete_service_instance/", "DELETE /api/v3/deletemany/proc/service_instance"], params, request),
+    getProcTemplate: (params, request) => call<GetProcTemplateData>("getProcTemplate", ["/api/c/compapi/v2/cc/get_proc_template/", "POST /api/v3/find/proc/proc_template/id/{process_template_id}"], params, request),
+    listProcessInstance: (params, request) => call<ListProcessInstanceData>("listProcessInstance", ["/api/c/compapi/v2/cc/list_process_instance/", "POST /api/v3/findmany/proc/process_instance"], params, request),
   };
 }
 
@@ -309,12 +316,25 @@ export type CmdbLanguage = "en" | "zh";
 /** The `fetch` the client calls; the global one by default, or any compatible function (a test's, a proxy's). */
 export type CmdbFetch = (url: string, init: RequestInit) => Promise<Response>;
 
-/** How to reach CMDB through ESB and who is calling. */
+/** The front door: `esb` (`/api/c/compapi/v2/cc/<api>/`) or `apigw`, the BlueKing API gateway (`/api/v3/…`). */
+export type CmdbRoute = "esb" | "apigw";
+
+/** How to reach CMDB (through ESB or the API gateway) and who is calling. */
 export interface CmdbClientOptions {
-  /** The ESB host, e.g. `https://paas.example.com`; a trailing slash is fine. */
+  /** The ESB host (`https://paas.example.com`) or the gateway (`https://bkapi.example.com`); a trailing slash is fine. */
   baseUrl: string;
-  /** The app and user, merged into every request body. */
+  /**
+   * The app and user: merged into every request body on the ESB route; on the gateway route sent as JSON in the
+   * `X-Bkapi-Authorization` header and never in the body.
+   */
   auth: CmdbAuth;
+  /** `esb` (the default) or `apigw`; the methods, their parameters and results are the same on both. */
+  route?: CmdbRoute;
+  /**
+   * The gateway stage: calls go to `<baseUrl>/api/bk-cmdb/<stage>/api/v3/…`; `prod` by default, `null` when
+   * `baseUrl` already is the stage's URL. The ESB route ignores it.
+   */
+  stage?: string | null;
   /** The `fetch` to call; the global one by default. */
   fetch?: CmdbFetch;
   /** Milliseconds before a call fails with `CmdbTimeoutError`; default 30000. */
@@ -335,11 +355,13 @@ export interface CmdbRequestOptions {
   headers?: Record<string, string>;
 }
 
+// Error fields are `declare`d and set in constructors: no class-field code in the bundle (the 2 kB size goal).
+
 /** The base of every error the client throws; its message and fields never hold a secret. */
 export class CmdbError extends Error {
   override name = "CmdbError";
   /** The client method that failed. */
-  readonly operation: CmdbOperation;
+  declare readonly operation: CmdbOperation;
 
   constructor(operation: CmdbOperation, message: string) {
     super(message);
@@ -352,15 +374,18 @@ export class CmdbError extends Error {
   }
 }
 
-/** CMDB (or ESB) answered `result: false`: `code`, `message`, `requestId` and `permission` come from the envelope. */
+/**
+ * CMDB (or ESB) answered `result: false`, in the ESB envelope (`code`, `message`) or CMDB's native one
+ * (`bk_error_code`, `bk_error_msg`), whichever route it came through.
+ */
 export class CmdbApiError extends CmdbError {
   override name = "CmdbApiError";
-  /** The error code; one of `CmdbErrorCodes`, or a number the spec does not list. */
-  readonly code: CmdbErrorCode | (number & {});
-  /** The envelope's `request_id`, for tracing. */
-  readonly requestId: string;
+  /** The error code (`code` or `bk_error_code`); one of `CmdbErrorCodes`, or a number the spec does not list. */
+  declare readonly code: CmdbErrorCode | (number & {});
+  /** The envelope's `request_id`, else the gateway's `X-Bkapi-Request-Id` header, else "": for tracing. */
+  declare readonly requestId: string;
   /** The IAM permission to apply for on a 9900403 denial, else null. */
-  readonly permission: CmdbPermission;
+  declare readonly permission: CmdbPermission;
 
   constructor(operation: CmdbOperation, code: number, message: string, requestId: string, permission: CmdbPermission) {
     super(operation, message);
@@ -377,9 +402,9 @@ export class CmdbApiError extends CmdbError {
 export class CmdbHttpError extends CmdbError {
   override name = "CmdbHttpError";
   /** The HTTP status; 0 when no response arrived. */
-  readonly status: number;
+  declare readonly status: number;
   /** The first 200 characters of the body, whitespace collapsed, secrets replaced by `***`. */
-  readonly excerpt: string;
+  declare readonly excerpt: string;
 
   constructor(operation: CmdbOperation, message: string, status: number, excerpt: string) {
     super(operation, message);
@@ -388,11 +413,52 @@ export class CmdbHttpError extends CmdbError {
   }
 }
 
+/** The `X-Bkapi-RateLimit-*` headers of a gateway answer: the app's limit, what is left of it, seconds to reset. */
+export interface CmdbRateLimit {
+  limit: number;
+  remaining: number;
+  reset: number;
+}
+
+/**
+ * The API gateway answered an error of its own (a non-2xx status with `code_name`, `code`, `message`): a bad
+ * `X-Bkapi-Authorization` (400 1640001), an unknown path (404 1640401), the rate limit (429 1642902/1642903), CMDB
+ * unreachable (502) or too slow (504). CMDB never ran the call.
+ */
+export class CmdbGatewayError extends CmdbError {
+  override name = "CmdbGatewayError";
+  /** The HTTP status. */
+  declare readonly status: number;
+  /** The gateway's error code, e.g. 1640001. */
+  declare readonly code: number;
+  /** The code's name, e.g. `INVALID_ARGS`. */
+  declare readonly codeName: string;
+  /** The gateway's `X-Bkapi-Request-Id`, or "". */
+  declare readonly requestId: string;
+  /** The `X-Bkapi-RateLimit-*` headers (on a 429), or null when the answer has none. */
+  declare readonly rateLimit: CmdbRateLimit | null;
+
+  constructor(
+    operation: CmdbOperation,
+    body: { code: number; code_name: string; message: string },
+    status: number,
+    requestId: string,
+    rateLimit: CmdbRateLimit | null,
+  ) {
+    super(operation, body.message);
+    this.status = status;
+    this.code = body.code;
+    this.codeName = body.code_name;
+    this.requestId = requestId;
+    this.rateLimit = rateLimit;
+  }
+}
+
 /** No complete answer arrived within `timeoutMs`; the request was aborted (and, for a create, not retried). */
 export class CmdbTimeoutError extends CmdbError {
   override name = "CmdbTimeoutError";
   /** The limit that passed. */
-  readonly timeoutMs: number;
+  declare readonly timeoutMs: number;
 
   constructor(operation: CmdbOperation, timeoutMs: number) {
     super(operation, `${operation}: no answer within ${timeoutMs} ms`);
@@ -418,74 +484,118 @@ export function isCmdbError(error: unknown, code?: number): boolean {
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
- * One call of a client method: its name, its route, the interface parameters and the call's options.
+ * Where one operation is on each route: its ESB path, and its gateway method and stage-relative path
+ * (`DELETE /api/v3/deletemany/proc/service_instance`), whose `{name}` segments the parameter of that name fills.
+ * @internal
+ */
+type CmdbRoutes = readonly [esb: string, apigw?: string];
+
+/**
+ * One call of a client method: its name, its routes, the interface parameters and the call's options.
  * @internal
  */
 type CmdbCall = <T>(
   operation: CmdbOperation,
-  path: string,
+  routes: CmdbRoutes,
   params: object,
   request?: CmdbRequestOptions,
 ) => Promise<T>;
 
 /**
- * Builds the function every client method calls (URL, body with auth, headers, timeout, abort, envelope check,
- * redaction of `secrets`); it never retries, so a create is sent at most once.
+ * Builds the function every client method calls (URL, body with auth or the auth header, headers, timeout, abort,
+ * envelope check, redaction of `secrets`); it never retries, so a create is sent at most once.
  * @internal
  */
 function createCaller(options: CmdbClientOptions, secrets: readonly (string | undefined)[]): CmdbCall {
-  const { auth, headers, language, timeoutMs = DEFAULT_TIMEOUT_MS } = options;
+  const { auth, headers, language, stage = "prod", timeoutMs = DEFAULT_TIMEOUT_MS } = options;
+  const gateway = options.route === "apigw";
   const send: CmdbFetch = options.fetch ?? ((url, init) => fetch(url, init));
-  const baseUrl = options.baseUrl.replace(/\/+$/, "");
+  const host = options.baseUrl.replace(/\/+$/, "");
+  const baseUrl = gateway && stage !== null ? `${host}/api/bk-cmdb/${stage}` : host;
   const redact = createRedactor(secrets);
   const fixedHeaders: Record<string, string> = {
     "content-type": "application/json",
     accept: "application/json",
     ...(language ? { "blueking-language": language } : {}),
     ...headers,
+    // cmdb-semantics §5: the gateway reads the app and user only from this header, never from the body.
+    ...(gateway ? { "x-bkapi-authorization": JSON.stringify(auth) } : {}),
   };
   let slot: TimeoutSlot | undefined;
-  return async <T>(operation: CmdbOperation, path: string, params: object, request?: CmdbRequestOptions) => {
+  return async <T>(operation: CmdbOperation, routes: CmdbRoutes, params: object, request?: CmdbRequestOptions) => {
     const signal = request?.signal;
     if (signal?.aborted) throw signal.reason;
+    let [method, path] = ["POST", routes[0]];
+    let body: Record<string, unknown> = { ...params, ...auth };
+    if (gateway) {
+      if (!routes[1]) throw new CmdbError(operation, `${operation}: no apigw route in the spec`);
+      [method, path = ""] = routes[1].split(" ") as [string, string?];
+      body = { ...params };
+      path = path.replace(/{(\w+)}/g, (_, name: string) => {
+        const value = encodeURIComponent(body[name] as string);
+        delete body[name];
+        return value;
+      });
+    }
     const limit = request?.timeoutMs ?? timeoutMs;
     const now = Date.now();
     if (slot?.limit !== limit || slot.start !== now) slot = startTimeoutSlot(limit, now);
     const timeout = slot.signal;
-    let status = 0;
+    let response: Response;
     let text: string;
     try {
-      const response = await send(baseUrl + path, {
-        method: "POST",
+      response = await send(baseUrl + path, {
+        method,
         headers: { ...fixedHeaders, ...request?.headers },
-        body: JSON.stringify({ ...params, ...auth }),
+        body: JSON.stringify(body),
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
-      status = response.status;
       text = await response.text();
     } catch (error) {
       if (timeout.aborted) throw new CmdbTimeoutError(operation, limit);
       if (signal?.aborted) throw signal.reason;
       const why = redact(error instanceof Error ? error.message : String(error));
-      throw new CmdbHttpError(operation, `${operation}: no answer from ${baseUrl} (${why})`, status, "");
+      throw new CmdbHttpError(operation, `${operation}: no answer from ${baseUrl} (${why})`, 0, "");
     }
-    if (status < 200 || status > 299) throw badAnswer(operation, "the status is not 2xx", status, text, redact);
-    let body: unknown;
+    const { status } = response;
+    const header = (name: string) => response.headers.get(`x-bkapi-${name}`);
+    const requestId = redact(header("request-id") ?? "");
+    // JSON.parse never answers undefined: it stays undefined for a body that is not JSON.
+    let json: unknown;
     try {
-      body = JSON.parse(text);
-    } catch {
-      throw badAnswer(operation, "the body is not JSON", status, text, redact);
+      json = JSON.parse(text);
+    } catch {}
+    if (status < 200 || status > 299) {
+      if (!isGatewayError(json)) throw badAnswer(operation, "the status is not 2xx", status, text, redact);
+      const rateLimit = header("ratelimit-limit");
+      const body = { code: json.code, code_name: redact(json.code_name), message: redact(json.message) };
+      throw new CmdbGatewayError(
+        operation,
+        body,
+        status,
+        requestId,
+        rateLimit === null
+          ? null
+          : {
+              limit: +rateLimit,
+              remaining: +(header("ratelimit-remaining") as string),
+              reset: +(header("ratelimit-reset") as string),
+            },
+      );
     }
-    if (!isEnvelope(body)) {
-      throw badAnswer(operation, "the body is not a CMDB envelope (result, code, message, data)", status, text, redact);
+    const envelope = readEnvelope(json);
+    if (!envelope) {
+      const why =
+        json === undefined ? "the body is not JSON" : "the body is not a CMDB envelope (result, code, message, data)";
+      throw badAnswer(operation, why, status, text, redact);
     }
-    if (body.result) return body.data as T;
+    if (envelope.result) return envelope.data as T;
     throw new CmdbApiError(
       operation,
-      body.code,
-      redact(body.message),
-      typeof body.request_id === "string" ? redact(body.request_id) : "",
-      redactDeep(body.permission ?? null, redact) as CmdbPermission,
+      envelope.code,
+      redact(envelope.message),
+      typeof envelope.request_id === "string" ? redact(envelope.request_id) : requestId,
+      redactDeep(envelope.permission ?? null, redact) as CmdbPermission,
     );
   };
 }
@@ -529,7 +639,7 @@ function badAnswer(
 }
 
 /**
- * An ESB envelope before its `data` is trusted.
+ * An envelope before its `data` is trusted; the native `bk_error_code` / `bk_error_msg` are read as `code` / `message`.
  * @internal
  */
 interface RawEnvelope {
@@ -542,19 +652,33 @@ interface RawEnvelope {
 }
 
 /**
- * The ESB envelope: `result` true exactly when `code` is 0, a `message`, and `data` on success.
+ * Reads the ESB envelope (`code`, `message`) or CMDB's native one (`bk_error_code`, `bk_error_msg`, passed through by
+ * the gateway): `result` true exactly when the code is 0, a message, `data` on success; else undefined.
+ * @see cmdb-semantics §4.1, §4.2, §4.3
  * @internal
  */
-function isEnvelope(body: unknown): body is RawEnvelope {
-  if (typeof body !== "object" || body === null) return false;
-  const { result, code, message } = body as Partial<RawEnvelope>;
-  return (
+function readEnvelope(body: unknown): RawEnvelope | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const raw = body as Record<string, unknown>;
+  const { result } = raw;
+  const code = raw.code ?? raw.bk_error_code;
+  const message = raw.message ?? raw.bk_error_msg;
+  const ok =
     typeof result === "boolean" &&
     Number.isInteger(code) &&
     typeof message === "string" &&
     result === (code === 0) &&
-    (!result || "data" in body)
-  );
+    (!result || "data" in raw);
+  return ok ? ({ ...raw, code, message } as RawEnvelope) : undefined;
+}
+
+/**
+ * The API gateway's own error body (`GatewayError`): a `code_name`, an integer `code` and a `message`.
+ * @internal
+ */
+function isGatewayError(body: unknown): body is { code: number; code_name: string; message: string } {
+  const { code_name, code, message } = (body ?? {}) as Record<string, unknown>;
+  return typeof code_name === "string" && Number.isInteger(code) && typeof message === "string";
 }
 
 /**

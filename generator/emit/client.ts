@@ -8,7 +8,7 @@ import type {
   TypeAliasDeclarationStructure,
 } from "ts-morph";
 import type { GeneratedFile } from "../generated-file.ts";
-import type { ErrorCodeModel, OperationModel, SpecModel } from "../model/spec-model.ts";
+import type { ErrorCodeModel, GatewayOperationModel, OperationModel, SpecModel } from "../model/spec-model.ts";
 import { CLIENT_FILE, TYPES_FILE } from "./file-names.ts";
 import { GENERATED_HEADER } from "./header.ts";
 
@@ -82,8 +82,8 @@ function buildClientStructure(model: SpecModel): SourceFileStructure {
       isExported: true,
       type: schemaType(model.authSchema),
       docs: [
-        `The ESB common args merged into every request body; ${model.secretFields.map((f) => `\`${f}\``).join(" and ")} never appear in an error.\n` +
-          `合并到每个请求体中的 ESB 通用参数；${model.secretFields.map((f) => `\`${f}\``).join(" 与 ")} 不会出现在任何错误中。`,
+        `The BlueKing common args: merged into every request body on the ESB route, sent as the \`X-Bkapi-Authorization\` header on the API gateway route; ${model.secretFields.map((f) => `\`${f}\``).join(" and ")} never appear in an error.\n` +
+          `蓝鲸通用参数：ESB 路由合并到每个请求体中，API 网关路由放在 \`X-Bkapi-Authorization\` 请求头中；${model.secretFields.map((f) => `\`${f}\``).join(" 与 ")} 不会出现在任何错误中。`,
       ],
     },
     {
@@ -191,14 +191,19 @@ function describeOperation(operation: OperationModel): string {
     [summary.en, summary.zh].filter(Boolean).join("\n"),
     description.en,
     description.zh,
-    `\`${operation.method.toUpperCase()} ${operation.path}\` (ESB \`${operation.apiName}\`); never retried.`,
+    `\`${operation.method.toUpperCase()} ${operation.path}\` (ESB \`${operation.apiName}\`)` +
+      (operation.gateway ? `, or \`${gatewayRoute(operation.gateway)}\` on the API gateway (\`route: "apigw"\`)` : "") +
+      "; never retried.",
   ].filter(Boolean);
   const codes = operation.errorCodes.join(", ");
   const tags = [
-    "@param params - The interface parameters; the client merges the auth fields into the body.",
+    "@param params - The interface parameters; the client adds the auth fields (ESB: the body; gateway: a header).",
     "@param options - An `AbortSignal`, a timeout or headers for this call.",
     "@returns The envelope's `data`.",
-    `@throws {@link CmdbApiError} when the envelope has \`result: false\`${codes ? `; its \`code\` is one of ${codes}` : ""}.`,
+    `@throws {@link CmdbApiError} when the envelope (ESB or native) has \`result: false\`${codes ? `; its \`code\` is one of ${codes}` : ""}.`,
+    ...(operation.gateway
+      ? ["@throws {@link CmdbGatewayError} when the API gateway answers an error of its own."]
+      : []),
     "@throws {@link CmdbHttpError} on a non-2xx status, a body that is not JSON or an envelope of the wrong shape.",
     "@throws {@link CmdbTimeoutError} when no answer arrives within `timeoutMs`.",
   ];
@@ -212,8 +217,11 @@ function buildCreateClient(model: SpecModel): FunctionDeclarationStructure {
     name: "createCmdbClient",
     isExported: true,
     docs: [
-      "Creates a client of the CMDB ESB API: one typed method per operation, auth merged into every body.\n" +
-        "创建 CMDB ESB 接口客户端：每个接口一个类型化方法，通用参数自动合并到请求体。",
+      'Creates a CMDB client over ESB (`route: "esb"`, the default; auth merged into every body) or the BlueKing API\n' +
+        'gateway (`route: "apigw"`; auth in the `X-Bkapi-Authorization` header): one typed method per operation, the same\n' +
+        "on both routes.\n" +
+        '创建 CMDB 客户端，经 ESB（默认，通用参数合并到请求体）或蓝鲸 API 网关（`route: "apigw"`，通用参数放在\n' +
+        "`X-Bkapi-Authorization` 请求头中）调用：每个接口一个类型化方法，两种路由相同。",
     ],
     parameters: [{ name: "options", type: "CmdbClientOptions" }],
     returnType: "CmdbClient",
@@ -223,8 +231,9 @@ function buildCreateClient(model: SpecModel): FunctionDeclarationStructure {
         writer.write("return ").inlineBlock(() => {
           for (const operation of model.operations) {
             const typeName = pascalCase(operation.operationId);
+            const routes = [operation.path, ...(operation.gateway ? [gatewayRoute(operation.gateway)] : [])];
             writer.writeLine(
-              `${operation.operationId}: (params, request) => call<${typeName}Data>(${JSON.stringify(operation.operationId)}, ${JSON.stringify(operation.path)}, params, request),`,
+              `${operation.operationId}: (params, request) => call<${typeName}Data>(${JSON.stringify(operation.operationId)}, [${routes.map((r) => JSON.stringify(r)).join(", ")}], params, request),`,
             );
           }
         });
@@ -232,6 +241,11 @@ function buildCreateClient(model: SpecModel): FunctionDeclarationStructure {
       },
     ],
   };
+}
+
+/** `DELETE /api/v3/deletemany/proc/service_instance`: the gateway route as the runtime reads it. */
+function gatewayRoute(gateway: GatewayOperationModel): string {
+  return `${gateway.method.toUpperCase()} ${gateway.path}`;
 }
 
 function schemaType(name: string): string {

@@ -2,7 +2,7 @@
 // ordinary TypeScript, type-checked, linted and tested here; `emitClient` copies it into client.gen.ts below the part
 // it generates from the spec. It therefore imports nothing but the spec's names (stand-ins in spec-names.ts), uses
 // only what Node ≥ 20 and browsers share (lib.dom), and marks with `@internal` what the generated file keeps private.
-// The envelope and error rules it follows are cmdb-semantics §4.2.
+// The envelope and error rules it follows are cmdb-semantics §4.1-§4.3 (both envelopes) and §5 (auth on each route).
 import type { CmdbAuth, CmdbErrorCode, CmdbOperation, CmdbPermission } from "./spec-names.ts";
 
 /** The language of CMDB's error messages, sent as the `Blueking-Language` header. */
@@ -11,12 +11,25 @@ export type CmdbLanguage = "en" | "zh";
 /** The `fetch` the client calls; the global one by default, or any compatible function (a test's, a proxy's). */
 export type CmdbFetch = (url: string, init: RequestInit) => Promise<Response>;
 
-/** How to reach CMDB through ESB and who is calling. */
+/** The front door: `esb` (`/api/c/compapi/v2/cc/<api>/`) or `apigw`, the BlueKing API gateway (`/api/v3/…`). */
+export type CmdbRoute = "esb" | "apigw";
+
+/** How to reach CMDB (through ESB or the API gateway) and who is calling. */
 export interface CmdbClientOptions {
-  /** The ESB host, e.g. `https://paas.example.com`; a trailing slash is fine. */
+  /** The ESB host (`https://paas.example.com`) or the gateway (`https://bkapi.example.com`); a trailing slash is fine. */
   baseUrl: string;
-  /** The app and user, merged into every request body. */
+  /**
+   * The app and user: merged into every request body on the ESB route; on the gateway route sent as JSON in the
+   * `X-Bkapi-Authorization` header and never in the body.
+   */
   auth: CmdbAuth;
+  /** `esb` (the default) or `apigw`; the methods, their parameters and results are the same on both. */
+  route?: CmdbRoute;
+  /**
+   * The gateway stage: calls go to `<baseUrl>/api/bk-cmdb/<stage>/api/v3/…`; `prod` by default, `null` when
+   * `baseUrl` already is the stage's URL. The ESB route ignores it.
+   */
+  stage?: string | null;
   /** The `fetch` to call; the global one by default. */
   fetch?: CmdbFetch;
   /** Milliseconds before a call fails with `CmdbTimeoutError`; default 30000. */
@@ -37,11 +50,13 @@ export interface CmdbRequestOptions {
   headers?: Record<string, string>;
 }
 
+// Error fields are `declare`d and set in constructors: no class-field code in the bundle (the 2 kB size goal).
+
 /** The base of every error the client throws; its message and fields never hold a secret. */
 export class CmdbError extends Error {
   override name = "CmdbError";
   /** The client method that failed. */
-  readonly operation: CmdbOperation;
+  declare readonly operation: CmdbOperation;
 
   constructor(operation: CmdbOperation, message: string) {
     super(message);
@@ -54,15 +69,18 @@ export class CmdbError extends Error {
   }
 }
 
-/** CMDB (or ESB) answered `result: false`: `code`, `message`, `requestId` and `permission` come from the envelope. */
+/**
+ * CMDB (or ESB) answered `result: false`, in the ESB envelope (`code`, `message`) or CMDB's native one
+ * (`bk_error_code`, `bk_error_msg`), whichever route it came through.
+ */
 export class CmdbApiError extends CmdbError {
   override name = "CmdbApiError";
-  /** The error code; one of `CmdbErrorCodes`, or a number the spec does not list. */
-  readonly code: CmdbErrorCode | (number & {});
-  /** The envelope's `request_id`, for tracing. */
-  readonly requestId: string;
+  /** The error code (`code` or `bk_error_code`); one of `CmdbErrorCodes`, or a number the spec does not list. */
+  declare readonly code: CmdbErrorCode | (number & {});
+  /** The envelope's `request_id`, else the gateway's `X-Bkapi-Request-Id` header, else "": for tracing. */
+  declare readonly requestId: string;
   /** The IAM permission to apply for on a 9900403 denial, else null. */
-  readonly permission: CmdbPermission;
+  declare readonly permission: CmdbPermission;
 
   constructor(operation: CmdbOperation, code: number, message: string, requestId: string, permission: CmdbPermission) {
     super(operation, message);
@@ -79,9 +97,9 @@ export class CmdbApiError extends CmdbError {
 export class CmdbHttpError extends CmdbError {
   override name = "CmdbHttpError";
   /** The HTTP status; 0 when no response arrived. */
-  readonly status: number;
+  declare readonly status: number;
   /** The first 200 characters of the body, whitespace collapsed, secrets replaced by `***`. */
-  readonly excerpt: string;
+  declare readonly excerpt: string;
 
   constructor(operation: CmdbOperation, message: string, status: number, excerpt: string) {
     super(operation, message);
@@ -90,11 +108,52 @@ export class CmdbHttpError extends CmdbError {
   }
 }
 
+/** The `X-Bkapi-RateLimit-*` headers of a gateway answer: the app's limit, what is left of it, seconds to reset. */
+export interface CmdbRateLimit {
+  limit: number;
+  remaining: number;
+  reset: number;
+}
+
+/**
+ * The API gateway answered an error of its own (a non-2xx status with `code_name`, `code`, `message`): a bad
+ * `X-Bkapi-Authorization` (400 1640001), an unknown path (404 1640401), the rate limit (429 1642902/1642903), CMDB
+ * unreachable (502) or too slow (504). CMDB never ran the call.
+ */
+export class CmdbGatewayError extends CmdbError {
+  override name = "CmdbGatewayError";
+  /** The HTTP status. */
+  declare readonly status: number;
+  /** The gateway's error code, e.g. 1640001. */
+  declare readonly code: number;
+  /** The code's name, e.g. `INVALID_ARGS`. */
+  declare readonly codeName: string;
+  /** The gateway's `X-Bkapi-Request-Id`, or "". */
+  declare readonly requestId: string;
+  /** The `X-Bkapi-RateLimit-*` headers (on a 429), or null when the answer has none. */
+  declare readonly rateLimit: CmdbRateLimit | null;
+
+  constructor(
+    operation: CmdbOperation,
+    body: { code: number; code_name: string; message: string },
+    status: number,
+    requestId: string,
+    rateLimit: CmdbRateLimit | null,
+  ) {
+    super(operation, body.message);
+    this.status = status;
+    this.code = body.code;
+    this.codeName = body.code_name;
+    this.requestId = requestId;
+    this.rateLimit = rateLimit;
+  }
+}
+
 /** No complete answer arrived within `timeoutMs`; the request was aborted (and, for a create, not retried). */
 export class CmdbTimeoutError extends CmdbError {
   override name = "CmdbTimeoutError";
   /** The limit that passed. */
-  readonly timeoutMs: number;
+  declare readonly timeoutMs: number;
 
   constructor(operation: CmdbOperation, timeoutMs: number) {
     super(operation, `${operation}: no answer within ${timeoutMs} ms`);
@@ -120,74 +179,118 @@ export function isCmdbError(error: unknown, code?: number): boolean {
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
- * One call of a client method: its name, its route, the interface parameters and the call's options.
+ * Where one operation is on each route: its ESB path, and its gateway method and stage-relative path
+ * (`DELETE /api/v3/deletemany/proc/service_instance`), whose `{name}` segments the parameter of that name fills.
+ * @internal
+ */
+export type CmdbRoutes = readonly [esb: string, apigw?: string];
+
+/**
+ * One call of a client method: its name, its routes, the interface parameters and the call's options.
  * @internal
  */
 export type CmdbCall = <T>(
   operation: CmdbOperation,
-  path: string,
+  routes: CmdbRoutes,
   params: object,
   request?: CmdbRequestOptions,
 ) => Promise<T>;
 
 /**
- * Builds the function every client method calls (URL, body with auth, headers, timeout, abort, envelope check,
- * redaction of `secrets`); it never retries, so a create is sent at most once.
+ * Builds the function every client method calls (URL, body with auth or the auth header, headers, timeout, abort,
+ * envelope check, redaction of `secrets`); it never retries, so a create is sent at most once.
  * @internal
  */
 export function createCaller(options: CmdbClientOptions, secrets: readonly (string | undefined)[]): CmdbCall {
-  const { auth, headers, language, timeoutMs = DEFAULT_TIMEOUT_MS } = options;
+  const { auth, headers, language, stage = "prod", timeoutMs = DEFAULT_TIMEOUT_MS } = options;
+  const gateway = options.route === "apigw";
   const send: CmdbFetch = options.fetch ?? ((url, init) => fetch(url, init));
-  const baseUrl = options.baseUrl.replace(/\/+$/, "");
+  const host = options.baseUrl.replace(/\/+$/, "");
+  const baseUrl = gateway && stage !== null ? `${host}/api/bk-cmdb/${stage}` : host;
   const redact = createRedactor(secrets);
   const fixedHeaders: Record<string, string> = {
     "content-type": "application/json",
     accept: "application/json",
     ...(language ? { "blueking-language": language } : {}),
     ...headers,
+    // cmdb-semantics §5: the gateway reads the app and user only from this header, never from the body.
+    ...(gateway ? { "x-bkapi-authorization": JSON.stringify(auth) } : {}),
   };
   let slot: TimeoutSlot | undefined;
-  return async <T>(operation: CmdbOperation, path: string, params: object, request?: CmdbRequestOptions) => {
+  return async <T>(operation: CmdbOperation, routes: CmdbRoutes, params: object, request?: CmdbRequestOptions) => {
     const signal = request?.signal;
     if (signal?.aborted) throw signal.reason;
+    let [method, path] = ["POST", routes[0]];
+    let body: Record<string, unknown> = { ...params, ...auth };
+    if (gateway) {
+      if (!routes[1]) throw new CmdbError(operation, `${operation}: no apigw route in the spec`);
+      [method, path = ""] = routes[1].split(" ") as [string, string?];
+      body = { ...params };
+      path = path.replace(/{(\w+)}/g, (_, name: string) => {
+        const value = encodeURIComponent(body[name] as string);
+        delete body[name];
+        return value;
+      });
+    }
     const limit = request?.timeoutMs ?? timeoutMs;
     const now = Date.now();
     if (slot?.limit !== limit || slot.start !== now) slot = startTimeoutSlot(limit, now);
     const timeout = slot.signal;
-    let status = 0;
+    let response: Response;
     let text: string;
     try {
-      const response = await send(baseUrl + path, {
-        method: "POST",
+      response = await send(baseUrl + path, {
+        method,
         headers: { ...fixedHeaders, ...request?.headers },
-        body: JSON.stringify({ ...params, ...auth }),
+        body: JSON.stringify(body),
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
-      status = response.status;
       text = await response.text();
     } catch (error) {
       if (timeout.aborted) throw new CmdbTimeoutError(operation, limit);
       if (signal?.aborted) throw signal.reason;
       const why = redact(error instanceof Error ? error.message : String(error));
-      throw new CmdbHttpError(operation, `${operation}: no answer from ${baseUrl} (${why})`, status, "");
+      throw new CmdbHttpError(operation, `${operation}: no answer from ${baseUrl} (${why})`, 0, "");
     }
-    if (status < 200 || status > 299) throw badAnswer(operation, "the status is not 2xx", status, text, redact);
-    let body: unknown;
+    const { status } = response;
+    const header = (name: string) => response.headers.get(`x-bkapi-${name}`);
+    const requestId = redact(header("request-id") ?? "");
+    // JSON.parse never answers undefined: it stays undefined for a body that is not JSON.
+    let json: unknown;
     try {
-      body = JSON.parse(text);
-    } catch {
-      throw badAnswer(operation, "the body is not JSON", status, text, redact);
+      json = JSON.parse(text);
+    } catch {}
+    if (status < 200 || status > 299) {
+      if (!isGatewayError(json)) throw badAnswer(operation, "the status is not 2xx", status, text, redact);
+      const rateLimit = header("ratelimit-limit");
+      const body = { code: json.code, code_name: redact(json.code_name), message: redact(json.message) };
+      throw new CmdbGatewayError(
+        operation,
+        body,
+        status,
+        requestId,
+        rateLimit === null
+          ? null
+          : {
+              limit: +rateLimit,
+              remaining: +(header("ratelimit-remaining") as string),
+              reset: +(header("ratelimit-reset") as string),
+            },
+      );
     }
-    if (!isEnvelope(body)) {
-      throw badAnswer(operation, "the body is not a CMDB envelope (result, code, message, data)", status, text, redact);
+    const envelope = readEnvelope(json);
+    if (!envelope) {
+      const why =
+        json === undefined ? "the body is not JSON" : "the body is not a CMDB envelope (result, code, message, data)";
+      throw badAnswer(operation, why, status, text, redact);
     }
-    if (body.result) return body.data as T;
+    if (envelope.result) return envelope.data as T;
     throw new CmdbApiError(
       operation,
-      body.code,
-      redact(body.message),
-      typeof body.request_id === "string" ? redact(body.request_id) : "",
-      redactDeep(body.permission ?? null, redact) as CmdbPermission,
+      envelope.code,
+      redact(envelope.message),
+      typeof envelope.request_id === "string" ? redact(envelope.request_id) : requestId,
+      redactDeep(envelope.permission ?? null, redact) as CmdbPermission,
     );
   };
 }
@@ -231,7 +334,7 @@ export function badAnswer(
 }
 
 /**
- * An ESB envelope before its `data` is trusted.
+ * An envelope before its `data` is trusted; the native `bk_error_code` / `bk_error_msg` are read as `code` / `message`.
  * @internal
  */
 export interface RawEnvelope {
@@ -244,19 +347,33 @@ export interface RawEnvelope {
 }
 
 /**
- * The ESB envelope: `result` true exactly when `code` is 0, a `message`, and `data` on success.
+ * Reads the ESB envelope (`code`, `message`) or CMDB's native one (`bk_error_code`, `bk_error_msg`, passed through by
+ * the gateway): `result` true exactly when the code is 0, a message, `data` on success; else undefined.
+ * @see cmdb-semantics §4.1, §4.2, §4.3
  * @internal
  */
-export function isEnvelope(body: unknown): body is RawEnvelope {
-  if (typeof body !== "object" || body === null) return false;
-  const { result, code, message } = body as Partial<RawEnvelope>;
-  return (
+export function readEnvelope(body: unknown): RawEnvelope | undefined {
+  if (typeof body !== "object" || body === null) return undefined;
+  const raw = body as Record<string, unknown>;
+  const { result } = raw;
+  const code = raw.code ?? raw.bk_error_code;
+  const message = raw.message ?? raw.bk_error_msg;
+  const ok =
     typeof result === "boolean" &&
     Number.isInteger(code) &&
     typeof message === "string" &&
     result === (code === 0) &&
-    (!result || "data" in body)
-  );
+    (!result || "data" in raw);
+  return ok ? ({ ...raw, code, message } as RawEnvelope) : undefined;
+}
+
+/**
+ * The API gateway's own error body (`GatewayError`): a `code_name`, an integer `code` and a `message`.
+ * @internal
+ */
+export function isGatewayError(body: unknown): body is { code: number; code_name: string; message: string } {
+  const { code_name, code, message } = (body ?? {}) as Record<string, unknown>;
+  return typeof code_name === "string" && Number.isInteger(code) && typeof message === "string";
 }
 
 /**

@@ -67,7 +67,7 @@ describe("runGenerate", () => {
     }
   });
 
-  it("type-checks the --out copy in its own strict project with only TypeScript's lib.dom", async () => {
+  it("type-checks the --out copy, used on both routes, in its own strict project with only TypeScript's lib.dom", async () => {
     const project = await mkdtemp(join(tmpdir(), "cmdb-generate-consumer-"));
     try {
       await generate("--out", join(project, "src/cmdb"));
@@ -77,16 +77,26 @@ describe("runGenerate", () => {
       await writeFile(
         join(project, "src/use.ts"),
         [
-          'import { createCmdbClient, isCmdbError } from "./cmdb/index.js";',
-          'const cmdb = createCmdbClient({ baseUrl: "https://paas.example.com", auth: { bk_app_code: "a", bk_app_secret: "s" } });',
-          "export async function create(): Promise<number[]> {",
+          'import { CmdbGatewayError, type CmdbClient, type CmdbRoute, createCmdbClient, isCmdbError } from "./cmdb/index.js";',
+          'const auth = { bk_app_code: "a", bk_app_secret: "s", bk_username: "admin" };',
+          'const cmdb = createCmdbClient({ baseUrl: "https://paas.example.com", auth });',
+          "// The same methods through the API gateway: a stage, or a base URL that already is the stage's.",
+          'const gateway: CmdbClient = createCmdbClient({ baseUrl: "https://bkapi.example.com", auth, route: "apigw", stage: "prod" });',
+          'const route: CmdbRoute = "apigw";',
+          'const staged = createCmdbClient({ baseUrl: "https://bkapi.example.com/api/bk-cmdb/prod", auth, route, stage: null });',
+          "export async function create(client: CmdbClient = cmdb): Promise<number[]> {",
           "  try {",
-          "    return await cmdb.createServiceInstance({ bk_biz_id: 2, bk_module_id: 61, instances: [{ bk_host_id: 10 }] });",
+          "    return await client.createServiceInstance({ bk_biz_id: 2, bk_module_id: 61, instances: [{ bk_host_id: 10 }] });",
           "  } catch (error) {",
           "    if (isCmdbError(error, 1113016)) return [];",
+          "    if (error instanceof CmdbGatewayError && error.status === 429) {",
+          "      const wait: number = error.rateLimit?.reset ?? 1;",
+          '      throw new Error(error.codeName + " " + error.code + ": retry in " + wait + " s (" + error.requestId + ")");',
+          "    }",
           "    throw error;",
           "  }",
           "}",
+          "export const both = [create(cmdb), create(gateway), staged.getProcTemplate({ bk_biz_id: 2, process_template_id: 7 })];",
           "",
         ].join("\n"),
       );

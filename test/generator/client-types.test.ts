@@ -4,6 +4,9 @@ import {
   type CmdbApiError,
   type CmdbClient,
   type CmdbErrorCode,
+  CmdbGatewayError,
+  type CmdbRateLimit,
+  type CmdbRoute,
   type CreateServiceInstanceParams,
   createCmdbClient,
   isCmdbError,
@@ -41,6 +44,20 @@ describe("generated client types", () => {
     expectTypeOf(client.deleteServiceInstance).returns.resolves.toEqualTypeOf<null>();
     expectTypeOf(client.getProcTemplate).returns.resolves.toHaveProperty("property");
     expectTypeOf(client.listProcessInstance).returns.resolves.items.toHaveProperty("relation");
+  });
+
+  it("takes route esb or apigw and a stage (or null), with the same methods on both routes", () => {
+    const auth = { bk_app_code: "demo", bk_app_secret: "s" };
+    const gateway = createCmdbClient({ baseUrl: "http://127.0.0.1:1", auth, route: "apigw", stage: null });
+    expectTypeOf(gateway).toEqualTypeOf<CmdbClient>();
+    expectTypeOf<CmdbRoute>().toEqualTypeOf<"esb" | "apigw">();
+    // @ts-expect-error the routes are esb and apigw
+    void createCmdbClient({ baseUrl: "http://127.0.0.1:1", auth, route: "gateway" });
+    const error: unknown = undefined;
+    if (error instanceof CmdbGatewayError) {
+      expectTypeOf(error.codeName).toEqualTypeOf<string>();
+      expectTypeOf(error.rateLimit).toEqualTypeOf<CmdbRateLimit | null>();
+    }
   });
 
   it("types error codes as the spec's union, and isCmdbError narrows", () => {

@@ -1,5 +1,5 @@
-// A loopback ESB for the client tests: a real HTTP server on 127.0.0.1 whose answers a test sets and which records
-// every request, plus the canary secrets that must never show up in an error.
+// A loopback ESB (or API gateway) for the client tests: a real HTTP server on 127.0.0.1 whose answers a test sets and
+// which records every request, plus the canary secrets that must never show up in an error.
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, expect } from "vitest";
@@ -26,6 +26,8 @@ export interface Reply {
   status?: number;
   contentType?: string;
   body?: string;
+  /** Response headers beside the content type (the gateway's `X-Bkapi-*`). */
+  headers?: Record<string, string>;
   /** Never answer (to test the timeout and abort). */
   hang?: boolean;
 }
@@ -51,11 +53,15 @@ export function useLoopbackEsb(): LoopbackEsb {
         text += chunk.toString("utf8");
       });
       req.on("end", () => {
-        const request = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body: JSON.parse(text) };
+        const body = text === "" ? {} : JSON.parse(text);
+        const request = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body };
         esb.seen.push(request);
         const answer = esb.reply(request);
         if (answer.hang) return;
-        res.writeHead(answer.status ?? 200, { "content-type": answer.contentType ?? "application/json" });
+        res.writeHead(answer.status ?? 200, {
+          "content-type": answer.contentType ?? "application/json",
+          ...answer.headers,
+        });
         res.end(answer.body ?? "");
       });
     });
@@ -84,6 +90,23 @@ export function envelope(fields: Record<string, unknown> = {}): string {
     data: null,
     ...fields,
   });
+}
+
+/** A success in CMDB's native envelope (the API gateway route) with these fields changed. */
+export function native(fields: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    result: true,
+    bk_error_code: 0,
+    bk_error_msg: "success",
+    permission: null,
+    data: null,
+    ...fields,
+  });
+}
+
+/** A gateway error body (`GatewayError`). */
+export function gatewayError(code: number, codeName: string, message: string): string {
+  return JSON.stringify({ code_name: codeName, code, message, result: false, data: null });
 }
 
 /** A failure envelope. */

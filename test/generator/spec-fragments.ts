@@ -24,6 +24,17 @@ export function esbOperation(operationId: string, name: string): Record<string, 
   };
 }
 
+/** A tiny API gateway operation serving `twin`: request = <Name>Params (no common args), 200 = <Name>Success. */
+export function gatewayOperation(operationId: string, twin: string, name: string): Record<string, unknown> {
+  const operation = esbOperation(operationId, name);
+  return {
+    ...operation,
+    "x-cmdb-route": "apigw",
+    "x-cmdb-operation": twin,
+    requestBody: { content: { "application/json": { schema: { $ref: `#/components/schemas/${name}Params` } } } },
+  };
+}
+
 function esbSchemas(name: string): Record<string, Record<string, unknown>> {
   return {
     [`${name}Request`]: {

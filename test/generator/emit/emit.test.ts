@@ -7,7 +7,7 @@ import { emitTypes, withChineseDocs } from "../../../generator/emit/types.ts";
 import { buildModel } from "../../../generator/model/build-model.ts";
 import { readClientRuntime } from "../../../generator/runtime/read-runtime.ts";
 import { loadSpec, type OpenApiDocument } from "../../../spec/load-spec.ts";
-import { esbOperation, spec } from "../spec-fragments.ts";
+import { esbOperation, gatewayOperation, spec } from "../spec-fragments.ts";
 
 const { document } = await loadSpec();
 
@@ -89,6 +89,13 @@ function thingModel(change: (operation: Record<string, unknown>, codes: Record<s
   return buildModel(spec([["/api/c/compapi/v2/cc/get_thing/", "post", operation]], codes));
 }
 
+/** The thing model with a gateway twin: DELETE, its business in the path. */
+function gatewayThingModel() {
+  const document = spec([["/api/c/compapi/v2/cc/get_thing/", "post", esbOperation("getThing", "Get")]]);
+  document.paths["/api/v3/thing/{bk_biz_id}"] = { delete: gatewayOperation("apigwGetThing", "getThing", "Get") };
+  return buildModel(document);
+}
+
 const RUNTIME = [
   "// The runtime's own opening comment.",
   'import type { CmdbAuth } from "./spec-names.ts";',
@@ -150,9 +157,27 @@ describe("emitClient", () => {
           "export function createCmdbClient(options: CmdbClientOptions): CmdbClient {",
           "  const call = createCaller(options, [options.auth.bk_app_secret, options.auth.bk_token]);",
           "  return {",
-          '    getThing: (params, request) => call<GetThingData>("getThing", "/api/c/compapi/v2/cc/get_thing/", params, request),',
+          '    getThing: (params, request) => call<GetThingData>("getThing", ["/api/c/compapi/v2/cc/get_thing/"], params, request),',
           "  };",
           "}",
+        ],
+      },
+    ],
+    [
+      "a method with a gateway twin: both routes in createCmdbClient, the gateway route and error in its JSDoc",
+      {
+        given: gatewayThingModel(),
+        want: [
+          '    getThing: (params, request) => call<GetThingData>("getThing", ["/api/c/compapi/v2/cc/get_thing/", "DELETE /api/v3/thing/{bk_biz_id}"], params, request),',
+        ],
+      },
+    ],
+    [
+      "the gateway route in the method's JSDoc",
+      {
+        given: gatewayThingModel(),
+        want: [
+          '   * `POST /api/c/compapi/v2/cc/get_thing/` (ESB `get_thing`), or `DELETE /api/v3/thing/{bk_biz_id}` on the API gateway (`route: "apigw"`); never retried.',
         ],
       },
     ],

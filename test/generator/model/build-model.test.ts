@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildModel } from "../../../generator/model/build-model.ts";
 import { loadSpec, type OpenApiDocument, SpecError } from "../../../spec/load-spec.ts";
-import { esbOperation, spec } from "../spec-fragments.ts";
+import { esbOperation, gatewayOperation, spec } from "../spec-fragments.ts";
 
 const CREATE = [
   "/api/c/compapi/v2/cc/create_service_instance/",
@@ -179,6 +179,35 @@ describe("buildModel", () => {
         want: { pointer: "/x-cmdb-error-codes/1/operations", message: 'unknown operation "nope"' },
       },
     ],
+    [
+      "a gateway operation serving no ESB operation",
+      {
+        given: broken((d) => {
+          d.paths["/api/v3/create"] = { post: gatewayOperation("apigwCreate", "createNothing", "Create") };
+        }),
+        want: { pointer: "/paths/~1api~1v3~1create/post/x-cmdb-operation", message: 'names "createNothing"' },
+      },
+    ],
+    [
+      "a gateway path naming a parameter its ESB operation does not have",
+      {
+        given: broken((d) => {
+          d.paths["/api/v3/create/{module}"] = {
+            post: gatewayOperation("apigwCreate", "createServiceInstance", "Create"),
+          };
+        }),
+        want: { pointer: "/paths/~1api~1v3~1create~1{module}/post", message: "{module}, which is no parameter" },
+      },
+    ],
+    [
+      "a gateway operation that is a PUT",
+      {
+        given: broken((d) => {
+          d.paths["/api/v3/create"] = { put: gatewayOperation("apigwCreate", "createServiceInstance", "Create") };
+        }),
+        want: { pointer: "/paths/~1api~1v3~1create/put", message: "POST or DELETE" },
+      },
+    ],
   ])("reports %s as a SpecError with its pointer", (_name, { given, want }) => {
     let error: unknown;
     try {
@@ -207,5 +236,30 @@ describe("buildModel", () => {
     expect(model.errorCodes.map((e) => e.code)).toEqual(specCodes);
     expect(model.operations.find((o) => o.operationId === "getProcTemplate")?.errorCodes).toContain(1199019);
     expect(model.operations.find((o) => o.operationId === "createServiceInstance")?.errorCodes).not.toContain(1199019);
+  });
+
+  it("gives each ESB operation of the repo's spec its gateway twin, not a method of its own", async () => {
+    const model = buildModel((await loadSpec()).document);
+    expect(
+      model.operations.map((o) => [o.operationId, o.gateway?.method, o.gateway?.path, o.gateway?.successSchema]),
+    ).toEqual([
+      ["createServiceInstance", "post", "/api/v3/create/proc/service_instance", "NativeCreateServiceInstanceSuccess"],
+      [
+        "deleteServiceInstance",
+        "delete",
+        "/api/v3/deletemany/proc/service_instance",
+        "NativeDeleteServiceInstanceSuccess",
+      ],
+      [
+        "getProcTemplate",
+        "post",
+        "/api/v3/find/proc/proc_template/id/{process_template_id}",
+        "NativeGetProcTemplateSuccess",
+      ],
+      ["listProcessInstance", "post", "/api/v3/findmany/proc/process_instance", "NativeListProcessInstanceSuccess"],
+    ]);
+    expect(model.operations.find((o) => o.operationId === "getProcTemplate")?.gateway?.requestSchema).toBe(
+      "ApigwGetProcTemplateParams",
+    );
   });
 });

@@ -10,7 +10,7 @@ import {
   createCaller,
   createRedactor,
   isCmdbError,
-  isEnvelope,
+  readEnvelope,
 } from "../../../generator/runtime/client-runtime.ts";
 import {
   AUTH,
@@ -38,7 +38,7 @@ function client(options: Partial<CmdbClientOptions> = {}) {
   const call = createCaller(all, [all.auth.bk_app_secret, all.auth.bk_token]);
   return {
     createServiceInstance: (params: object, request?: CmdbRequestOptions) =>
-      call<unknown>("createServiceInstance", CREATE_PATH, params, request),
+      call<unknown>("createServiceInstance", [CREATE_PATH], params, request),
   };
 }
 
@@ -317,19 +317,32 @@ describe("createCaller: injected fetch", () => {
   });
 });
 
-describe("isEnvelope", () => {
+describe("readEnvelope", () => {
   it.each([
     ["a success with data", { result: true, code: 0, message: "ok", data: null }, true],
     ["a failure without data", { result: false, code: 1199006, message: "bad" }, true],
+    ["a native success", { result: true, bk_error_code: 0, bk_error_msg: "success", data: [1] }, true],
+    ["a native failure without data (9900403)", { result: false, bk_error_code: 9900403, bk_error_msg: "no" }, true],
     ["result true with a non-zero code", { result: true, code: 1, message: "ok", data: 1 }, false],
+    ["a native result true with a non-zero code", { result: true, bk_error_code: 1, bk_error_msg: "", data: 1 }, false],
     ["result false with code 0", { result: false, code: 0, message: "bad" }, false],
     ["a success without data", { result: true, code: 0, message: "ok" }, false],
     ["a string code", { result: false, code: "1199006", message: "bad" }, false],
     ["no message", { result: false, code: 1 }, false],
+    ["a native code without a message", { result: false, bk_error_code: 1 }, false],
     ["null", null, false],
     ["an array", [true, 0], false],
   ])("%s → %s", (_name, given, want) => {
-    expect(isEnvelope(given)).toBe(want);
+    expect(readEnvelope(given) !== undefined).toBe(want);
+  });
+
+  it("reads bk_error_code and bk_error_msg as code and message", () => {
+    expect(
+      readEnvelope({ result: false, bk_error_code: 1199019, bk_error_msg: "数据不存在", data: null }),
+    ).toMatchObject({
+      code: 1199019,
+      message: "数据不存在",
+    });
   });
 });
 
