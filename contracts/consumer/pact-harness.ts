@@ -1,19 +1,27 @@
 import { mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PactV4 } from "@pact-foundation/pact";
+import { MatchersV3, PactV4 } from "@pact-foundation/pact";
 import { createCmdbClient } from "../../generated/index.ts";
-import { escapePointer, loadSpec, type OpenApiDocument } from "../../spec/load-spec.ts";
-import { type OperationId, readOperationPaths } from "../../spec/operations.ts";
+import { escapePointer, loadSpec, type OpenApiDocument, resolvePointer } from "../../spec/load-spec.ts";
+import { type OperationId, type OperationRoute, type Route, readOperationRoutes } from "../../spec/operations.ts";
 import { createSchemaValidator, loadWorldSchema, type SchemaValidator } from "../../spec/schema-validator.ts";
 import { CANARY_SECRET } from "../shared/canary.ts";
 import { checkInteractionAgainstSpec, normalizePactText, type PactInteraction } from "../shared/pact-format.ts";
 import { defaultAuth, loadWorlds, type World } from "../shared/worlds.ts";
 import { matchersFromSchema } from "./schema-matchers.ts";
 
-/** The consumer and provider names of our pacts. */
+// pact-js does not export its builder types; they are read off the interaction builder.
+type Interaction = ReturnType<PactV4["addInteraction"]>;
+type RequestBuilderFunc = NonNullable<Parameters<Interaction["withRequest"]>[2]>;
+type ResponseBuilderFunc = NonNullable<Parameters<ReturnType<Interaction["withRequest"]>["willRespondWith"]>[1]>;
+
+/** The consumer name of our pacts. */
 export const CONSUMER = "cmdb-contract-consumer";
-export const PROVIDER = "bk-cmdb";
+/** The provider name of the pact of each route: `bk-cmdb` (ESB) and `bk-cmdb-apigw` (the API gateway). */
+export const PROVIDERS: Readonly<Record<Route, string>> = { esb: "bk-cmdb", apigw: "bk-cmdb-apigw" };
+/** The provider name of the ESB pact. */
+export const PROVIDER = PROVIDERS.esb;
 
 /**
  * The secret the consumer tests give the generated client. It must never reach a pact file, a report or a log:
@@ -21,31 +29,40 @@ export const PROVIDER = "bk-cmdb";
  */
 export { CANARY_SECRET };
 
-/** Everything a consumer test needs: the spec, its validator, the fixture worlds and a Pact writing to a scratch folder. */
+/**
+ * Everything a consumer test needs: the route its pact is for, the spec, its validator, the fixture worlds and a
+ * Pact writing to a scratch folder.
+ */
 export interface PactHarness {
+  route: Route;
   document: OpenApiDocument;
   validator: SchemaValidator;
   worlds: Map<string, World>;
   pact: PactV4;
   scratchDir: string;
-  paths: Record<OperationId, string>;
+  /** The method and path of each operation on this route, as the spec writes them. */
+  routes: Record<OperationId, OperationRoute>;
   /** The comments of each interaction by its description, written into the pact by {@link publishPacts}. */
   comments: Map<string, Record<string, string>>;
 }
 
-/** Sets up a consumer test run; the pact is written to a fresh scratch folder so no stale interaction survives. */
-export async function createHarness(): Promise<PactHarness> {
+/**
+ * Sets up a consumer test run of one route; the pact is written to a fresh scratch folder so no stale interaction
+ * survives.
+ */
+export async function createHarness(route: Route = "esb"): Promise<PactHarness> {
   const spec = await loadSpec();
   const validator = createSchemaValidator(spec.document, await loadWorldSchema());
   const scratchDir = await mkdtemp(join(tmpdir(), "cmdb-pact-"));
-  const pact = new PactV4({ consumer: CONSUMER, provider: PROVIDER, dir: scratchDir, logLevel: "error" });
+  const pact = new PactV4({ consumer: CONSUMER, provider: PROVIDERS[route], dir: scratchDir, logLevel: "error" });
   return {
+    route,
     document: spec.document,
     validator,
     worlds: await loadWorlds(),
     pact,
     scratchDir,
-    paths: readOperationPaths(spec.document),
+    routes: readOperationRoutes(spec.document, route),
     comments: new Map(),
   };
 }
@@ -68,11 +85,21 @@ export function worldOf(harness: PactHarness, name: string, patch: World = {}): 
   return { ...structuredClone(world), ...patch };
 }
 
-/** The generated client pointed at the Pact mock server, with the canary secret. */
-export function clientFor(world: World, url: string, auth: Record<string, string | undefined> = {}) {
+/**
+ * The generated client on the harness's route pointed at the Pact mock server, with the canary secret; on the
+ * gateway route the mock server stands for the stage URL (`stage: null`), so the pact's paths are stage-relative.
+ */
+export function clientFor(
+  harness: PactHarness,
+  world: World,
+  url: string,
+  auth: Record<string, string | undefined> = {},
+) {
   const base = defaultAuth(world);
   return createCmdbClient({
     baseUrl: url,
+    route: harness.route,
+    stage: null,
     auth: {
       bk_app_code: base.bk_app_code ?? "",
       bk_app_secret: CANARY_SECRET,
@@ -84,40 +111,88 @@ export function clientFor(world: World, url: string, auth: Record<string, string
 }
 
 /**
- * The request body the pact records: the interface parameters plus the world's auth as the example (the client
- * sends the canary secret; the matchers accept it by type), wrapped in matchers from the operation's request schema.
+ * The request the pact records, as the arguments of `withRequest`: the method and path of the operation on the
+ * harness's route, and a builder setting the headers and the body in matchers from the operation's request schema.
+ * The world's auth is the example (the client sends the canary secret, which the matchers accept): in the body on
+ * the ESB route; on the gateway route in the `X-Bkapi-Authorization` header, matched by a pattern that fixes the
+ * app and the user and accepts any secret (cmdb-semantics §5), with path parameters taken out of the body.
  */
-export function requestBody(
+export function requestOf(
   harness: PactHarness,
   operation: OperationId,
   world: World,
   params: Record<string, unknown>,
   auth: Record<string, string> = {},
-): unknown {
-  const body = { ...params, ...defaultAuth(world), ...auth };
-  return matchersFromSchema(harness.document, harness.validator, schemaPointer(harness, operation, "request"), body);
+): [method: string, path: string, build: RequestBuilderFunc] {
+  const { method, path } = harness.routes[operation];
+  const example = { ...defaultAuth(world), ...auth };
+  const pointer = schemaPointer(harness, operation, "request");
+  if (harness.route === "esb") {
+    const body = matchersFromSchema(harness.document, harness.validator, pointer, { ...params, ...example });
+    return [method.toUpperCase(), path, (b) => void b.headers(JSON_HEADERS).jsonBody(body)];
+  }
+  const rest: Record<string, unknown> = { ...params };
+  const filled = path.replace(/{(\w+)}/g, (_, name: string) => {
+    const value = String(rest[name]);
+    delete rest[name];
+    return value;
+  });
+  const body = matchersFromSchema(harness.document, harness.validator, pointer, rest);
+  const headers = { ...JSON_HEADERS, "X-Bkapi-Authorization": authorizationMatcher(example) };
+  return [method.toUpperCase(), filled, (b) => void b.headers(headers).jsonBody(body)];
 }
 
-/** The response body the pact records, in matchers from the operation's response schema; `exact` pointers are literal. */
+const JSON_HEADERS = { "Content-Type": "application/json" };
+
+/**
+ * The `X-Bkapi-Authorization` header as the generated client writes it (`JSON.stringify` of its auth: app code,
+ * secret, user), with the world's auth as the example. Pact splits a header's value at commas (as it does for
+ * `Accept`), so the JSON object is recorded as its comma-separated parts: the app code and the user exact, the secret
+ * by pattern. A verifier sends the parts back joined with commas, which is the same JSON.
+ */
+function authorizationMatcher(example: Record<string, string>) {
+  return JSON.stringify(example)
+    .split(",")
+    .map((part) => (part.startsWith('"bk_app_secret":') ? MatchersV3.regex('^"bk_app_secret":"[^",]*"$', part) : part));
+}
+
+/**
+ * The response the pact records, as the builder of `willRespondWith`: the body, and on the gateway route the
+ * `X-Bkapi-Request-Id` header the gateway adds to every answer (any non-blank value).
+ */
+export function responseOf(harness: PactHarness, body: unknown): ResponseBuilderFunc {
+  return (b) => {
+    if (harness.route === "apigw") {
+      b.headers({ "X-Bkapi-Request-Id": MatchersV3.regex("^\\S+$", "5f3c9a2e-7b1d-4e8a-9c6f-0d2b4a6e8f10") });
+    }
+    b.jsonBody(body);
+  };
+}
+
+/**
+ * The response body the pact records, in matchers from the schema of the operation's response of that status (200
+ * unless said); `exact` pointers are literal.
+ */
 export function responseBody(
   harness: PactHarness,
   operation: OperationId,
   example: Record<string, unknown>,
   exact: readonly string[] = [],
+  status = 200,
 ): unknown {
-  return matchersFromSchema(
-    harness.document,
-    harness.validator,
-    schemaPointer(harness, operation, "response"),
-    example,
-    {
-      exact,
-    },
-  );
+  return matchersFromSchema(harness.document, harness.validator, schemaPointer(harness, operation, status), example, {
+    exact,
+  });
 }
 
-/** A success envelope around `data`, as every operation answers it. */
-export function successEnvelope(data: unknown): Record<string, unknown> {
+/**
+ * A success envelope around `data`, as every operation answers it on the harness's route: the ESB envelope, or
+ * CMDB's native one on the gateway route (cmdb-semantics §4.1, §4.2).
+ */
+export function successEnvelope(harness: PactHarness, data: unknown): Record<string, unknown> {
+  if (harness.route === "apigw") {
+    return { result: true, bk_error_code: 0, bk_error_msg: "success", permission: null, data };
+  }
   return {
     result: true,
     code: 0,
@@ -128,16 +203,35 @@ export function successEnvelope(data: unknown): Record<string, unknown> {
   };
 }
 
-/** A failure envelope with `code` (exact in the pact) and a message (matched by type). */
-export function failureEnvelope(code: number, message: string, permission: unknown = null): Record<string, unknown> {
+/**
+ * A failure envelope with a code and a message on the harness's route. A 9900403 denial in the native envelope has
+ * no `data` key (cmdb-semantics §4.1).
+ */
+export function failureEnvelope(
+  harness: PactHarness,
+  code: number,
+  message: string,
+  permission: unknown = null,
+): Record<string, unknown> {
+  if (harness.route === "apigw") {
+    const body = { result: false, bk_error_code: code, bk_error_msg: message, permission };
+    return code === 9900403 ? body : { ...body, data: null };
+  }
   return { result: false, code, message, permission, request_id: "0123456789abcdef0123456789abcdef", data: null };
 }
 
-function schemaPointer(harness: PactHarness, operation: OperationId, part: "request" | "response"): string {
-  const base = `#/paths/${escapePointer(harness.paths[operation])}/post`;
-  return part === "request"
-    ? `${base}/requestBody/content/application~1json/schema`
-    : `${base}/responses/200/content/application~1json/schema`;
+/** The JSON pointer of the error code in the envelope of the harness's route, which the pact fixes exactly. */
+export function codePointer(harness: PactHarness): string {
+  return harness.route === "apigw" ? "/bk_error_code" : "/code";
+}
+
+function schemaPointer(harness: PactHarness, operation: OperationId, part: "request" | number): string {
+  const { method, path } = harness.routes[operation];
+  const base = `#/paths/${escapePointer(path)}/${method}`;
+  if (part === "request") return `${base}/requestBody/content/application~1json/schema`;
+  // The gateway's own errors are $refs to components/responses, shared by the gateway operations.
+  const response = resolvePointer(harness.document, `${base.slice(1)}/responses/${part}`) as { $ref?: string };
+  return `${response.$ref ?? `${base}/responses/${part}`}/content/application~1json/schema`;
 }
 
 /**

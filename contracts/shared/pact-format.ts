@@ -50,8 +50,9 @@ export function checkInteractionAgainstSpec(
 ): PactSpecProblem[] {
   const rule = ruleOf(interaction);
   const scenario = `pact interaction "${interaction.description}"`;
-  const operationPointer = `#/paths/${escapePointer(interaction.request.path)}/${interaction.request.method.toLowerCase()}`;
-  const operation = document.paths[interaction.request.path]?.[interaction.request.method.toLowerCase()];
+  const specPath = findSpecPath(document, interaction.request.path);
+  const operationPointer = `#/paths/${escapePointer(specPath)}/${interaction.request.method.toLowerCase()}`;
+  const operation = document.paths[specPath]?.[interaction.request.method.toLowerCase()];
   if (operation === undefined) {
     return [
       {
@@ -102,8 +103,11 @@ export function checkInteractionAgainstSpec(
     });
     return failures;
   }
+  // A gateway error response is a $ref to components/responses (shared by the gateway operations).
+  const ref = (responses[status] as { $ref?: string }).$ref;
+  const responsePointer = ref ?? `${operationPointer}/responses/${status}`;
   for (const p of validator.validate(
-    `${operationPointer}/responses/${status}/content/application~1json/schema`,
+    `${responsePointer}/content/application~1json/schema`,
     interaction.response.body?.content,
   )) {
     failures.push({
@@ -115,6 +119,20 @@ export function checkInteractionAgainstSpec(
     });
   }
   return failures;
+}
+
+/**
+ * The spec path a request path belongs to: itself, or the templated path whose `{name}` segments it fills (the
+ * gateway's `/api/v3/find/proc/proc_template/id/7` belongs to `…/id/{process_template_id}`).
+ */
+export function findSpecPath(document: OpenApiDocument, path: string): string {
+  if (path in document.paths) return path;
+  const matches = (template: string): boolean => {
+    const parts = template.split("/");
+    const given = path.split("/");
+    return parts.length === given.length && parts.every((p, i) => p === given[i] || /^\{\w+\}$/.test(p));
+  };
+  return Object.keys(document.paths).find(matches) ?? path;
 }
 
 /** A pact file's text in canonical form: interactions sorted by description and state, keys sorted, a final newline. */

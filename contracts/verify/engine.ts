@@ -12,7 +12,7 @@ import { DEFAULT_LIMITS, type HttpLimits, probeTcp } from "./http.ts";
 import { cleanUp, runLiveChecks } from "./live.ts";
 import { type LiveConfig, worldOfLiveConfig } from "./live-config.ts";
 import { runPactVerifier } from "./pact-runner.ts";
-import { checkPactsAgainstSpec, loadPacts } from "./pacts.ts";
+import { checkPactsAgainstSpec, loadPacts, selectEsbPacts } from "./pacts.ts";
 import { DEFAULT_PROPERTY_RUNS, DEFAULT_PROPERTY_SEED, runPropertyCheck } from "./property.ts";
 import type { CheckResult, SkipName, VerifyReport } from "./report.ts";
 import { loadScenarios } from "./scenarios.ts";
@@ -76,7 +76,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     ? []
     : broker
       ? await fetchBrokerPacts(broker, limits.timeoutMs)
-      : await loadPacts(options.pactDir ?? PACTS_DIR);
+      : selectEsbPacts(await loadPacts(options.pactDir ?? PACTS_DIR));
   const scenarios = live
     ? []
     : await loadScenarios(options.fixturesDir ?? FIXTURES_DIR, {

@@ -46,6 +46,14 @@ export async function loadPacts(dir: string = PACTS_DIR): Promise<PactFile[]> {
   return pacts;
 }
 
+/** The provider name of the API gateway route's pacts (`contracts/pacts/*-bk-cmdb-apigw.json`). */
+export const APIGW_PROVIDER = "bk-cmdb-apigw";
+
+/** The pacts the ESB route verifies: every pact but those of the API gateway route's provider. */
+export function selectEsbPacts(pacts: readonly PactFile[]): PactFile[] {
+  return pacts.filter((pact) => pact.provider !== APIGW_PROVIDER);
+}
+
 /**
  * Checks that parsed JSON is an HTTP pact (consumer and provider names, interactions with a description and a
  * request path) and answers it; `file` names it in errors (a path or a URL).

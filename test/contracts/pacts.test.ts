@@ -10,7 +10,13 @@ import {
   PACTS_DIR,
   type PactInteraction,
 } from "../../contracts/shared/pact-format.ts";
-import { checkPactsAgainstSpec, loadPacts, type PactFile, PactLoadError } from "../../contracts/verify/pacts.ts";
+import {
+  checkPactsAgainstSpec,
+  loadPacts,
+  type PactFile,
+  PactLoadError,
+  selectEsbPacts,
+} from "../../contracts/verify/pacts.ts";
 import { loadSpec, type OpenApiDocument } from "../../spec/load-spec.ts";
 import { createSchemaValidator, loadWorldSchema, type SchemaValidator } from "../../spec/schema-validator.ts";
 
@@ -24,20 +30,51 @@ beforeAll(async () => {
   pacts = await loadPacts();
 });
 
-function interaction(description: string): PactInteraction {
-  const found = pacts.flatMap((p) => p.interactions).find((i) => i.description === description);
-  if (!found) throw new Error(`no interaction "${description}" in the committed pact`);
+function interaction(description: string, provider = "bk-cmdb"): PactInteraction {
+  const found = pacts
+    .filter((p) => p.provider === provider)
+    .flatMap((p) => p.interactions)
+    .find((i) => i.description === description);
+  if (!found) throw new Error(`no interaction "${description}" in the committed ${provider} pact`);
   return structuredClone(found);
 }
 
 describe("loadPacts", () => {
-  it("loads the committed pact with every interaction the issue lists", () => {
-    expect(pacts.map((p) => `${p.consumer}→${p.provider}`)).toEqual(["cmdb-contract-consumer→bk-cmdb"]);
-    expect(pacts[0]?.interactions.length).toBeGreaterThanOrEqual(15);
-    for (const i of pacts[0]?.interactions ?? []) {
-      // Every provider state carries its world, so any provider with the one state-setup endpoint can verify it.
-      expect(i.providerStates?.[0]?.params?.world, i.description).toBeTypeOf("object");
+  it("loads the committed pacts of both routes with every interaction the issue lists", () => {
+    expect(pacts.map((p) => `${p.consumer}→${p.provider}`)).toEqual([
+      "cmdb-contract-consumer→bk-cmdb-apigw",
+      "cmdb-contract-consumer→bk-cmdb",
+    ]);
+    for (const pact of pacts) {
+      expect(pact.interactions.length, pact.provider).toBeGreaterThanOrEqual(15);
+      for (const i of pact.interactions) {
+        // Every provider state carries its world, so any provider with the one state-setup endpoint can verify it.
+        expect(i.providerStates?.[0]?.params?.world, i.description).toBeTypeOf("object");
+      }
     }
+    // The same interactions, the same states: a provider verifies the same rules through either door.
+    const names = (pact: PactFile | undefined) =>
+      (pact?.interactions ?? []).map((i) => `${i.description} / ${i.providerStates?.[0]?.name}`);
+    expect(names(pacts[0])).toEqual(names(pacts[1]));
+  });
+
+  it("keeps the gateway pact to the gateway route: stage-relative paths, auth in the header only, native envelope", () => {
+    const gateway = pacts.find((p) => p.provider === "bk-cmdb-apigw");
+    for (const i of gateway?.interactions ?? []) {
+      const request = i.request as PactInteraction["request"] & { headers?: Record<string, string[]> };
+      expect(request.path, i.description).toMatch(/^\/api\/v3\//);
+      expect(JSON.stringify(request.body?.content ?? {}), i.description).not.toContain("bk_app_secret");
+      // Pact records the header's JSON in its comma-separated parts; joined, they are the world's auth.
+      const header = JSON.parse((request.headers?.["X-Bkapi-Authorization"] ?? []).join(","));
+      expect(header, i.description).toMatchObject({ bk_app_code: "cmdb-contract", bk_username: "admin" });
+      const body = i.response.body?.content as Record<string, unknown>;
+      if (i.response.status === 200) expect(Object.keys(body), i.description).toContain("bk_error_code");
+      else expect(body, i.description).toMatchObject({ code_name: "INVALID_ARGS", code: 1640001 });
+    }
+    expect(interaction("a request for process template 7", "bk-cmdb-apigw").request.path).toBe(
+      "/api/v3/find/proc/proc_template/id/7",
+    );
+    expect(interaction("a request to delete service instance 100", "bk-cmdb-apigw").request.method).toBe("DELETE");
   });
 
   it("reports an unreadable pact as a PactLoadError naming the file", async () => {
@@ -64,9 +101,29 @@ describe("committed pact files", () => {
 });
 
 describe("checkPactsAgainstSpec", () => {
-  it("accepts every committed interaction, request and response", () => {
+  it("accepts every committed interaction of both routes, request and response", () => {
+    expect(pacts).toHaveLength(2);
     const failures = checkPactsAgainstSpec(pacts, document, validator).flatMap((c) => c.failures);
     expect(failures).toEqual([]);
+  });
+
+  it("holds a gateway interaction to the native envelope and the gateway's error schema", () => {
+    const wrong = interaction("a request for process template 7", "bk-cmdb-apigw");
+    (wrong.response.body as { content: Record<string, unknown> }).content.bk_error_code = "0";
+    expect(checkInteractionAgainstSpec(wrong, document, validator).map((f) => f.pointer)).toContain(
+      "response body /bk_error_code",
+    );
+    const gatewayError = interaction("a request with a wrong app secret", "bk-cmdb-apigw");
+    (gatewayError.response.body as { content: Record<string, unknown> }).content.code = 1640401;
+    expect(checkInteractionAgainstSpec(gatewayError, document, validator).map((f) => f.expected)).toContainEqual(
+      expect.stringContaining("cmdb.openapi.yaml#/components/responses/GatewayInvalidArgs"),
+    );
+  });
+});
+
+describe("selectEsbPacts", () => {
+  it("leaves the gateway route's pact out of an ESB verification", () => {
+    expect(selectEsbPacts(pacts).map((p) => p.provider)).toEqual(["bk-cmdb"]);
   });
 });
 

@@ -35,14 +35,17 @@ describe("publish-pacts", () => {
         { PACT_BROKER_BASE_URL: broker.url, PACT_BROKER_TOKEN: TOKEN },
       );
       expect(run.code, run.out).toBe(0);
-      expect(broker.published).toHaveLength(1);
-      const request = broker.published[0] as {
+      type Published = {
         pacticipantName: string;
         pacticipantVersionNumber: string;
         branch?: string;
         tags?: string[];
         contracts: { consumerName: string; providerName: string; content: string }[];
       };
+      // One publication per committed pact: the ESB route's (bk-cmdb) and the API gateway route's (bk-cmdb-apigw).
+      const all = broker.published as Published[];
+      expect(all.map((r) => r.contracts.map((c) => c.providerName)).sort()).toEqual([["bk-cmdb"], ["bk-cmdb-apigw"]]);
+      const request = all.find((r) => r.contracts[0]?.providerName === "bk-cmdb") as Published;
       expect(request).toMatchObject({
         pacticipantName: "team-a-deployer",
         pacticipantVersionNumber: "9f1c2ab",
