@@ -1,8 +1,5 @@
-import type { FieldTable } from "../model/schema-tables.ts";
 import type {
-  BilingualText,
   ErrorCodeModel,
-  ExampleDoc,
   FieldRuleModel,
   FieldRulesModel,
   LockDoc,
@@ -10,11 +7,22 @@ import type {
   SpecModel,
   WorkedRow,
 } from "../model/spec-model.ts";
-import { LABELS, variantHeaders } from "./docs-labels.ts";
+import { renderGatewayErrorsSection, renderGatewayHtml, renderRoutesHtml } from "./docs-html-gateway.ts";
+import {
+  bilingualBlock,
+  bilingualCell,
+  bilingualInline,
+  esc,
+  fieldPath,
+  heading,
+  inline,
+  no,
+  renderExamples,
+  renderTables,
+  yes,
+} from "./docs-html-parts.ts";
 import { codesOf, FIELD_RULE_HEADERS, fieldRuleCells, isFieldPath } from "./docs-markdown.ts";
 import { STYLE } from "./docs-style.ts";
-
-type LabelKey = keyof typeof LABELS;
 
 /**
  * Renders the HTML reference: one self-contained page (inline CSS, no script, a Content-Security-Policy that forbids
@@ -33,6 +41,7 @@ export function renderHtmlReference(model: SpecModel): string {
     `<p class="nav-group">${heading("overview")}</p>`,
     `<a href="#template-lock">${heading("lockRules")}</a>`,
     `<a href="#error-codes">${heading("errorCodes")}</a>`,
+    model.docs.gatewayErrors.length > 0 ? `<a href="#gateway-errors">${heading("gatewayErrors")}</a>` : "",
     `<a href="#differences">${heading("differences")}</a>`,
   ];
   const body = [
@@ -47,6 +56,7 @@ export function renderHtmlReference(model: SpecModel): string {
     `<h2>${heading("errorCodes")}</h2>`,
     renderErrorCodes(model.errorCodes, true),
     `</section>`,
+    renderGatewayErrorsSection(model),
     renderFieldRulesSection(model.fieldRules),
     `<section id="inner-error-codes" class="panel">`,
     `<h2>${heading("innerErrorCodes")}</h2>`,
@@ -88,6 +98,7 @@ function renderOperation(model: SpecModel, o: OperationDoc): string {
     `</dl>`,
     `<h3>${heading("description")}</h3>`,
     bilingualBlock(o.description, "prose"),
+    renderRoutesHtml(model, o),
     `<h3>${heading("requestParams")}</h3>`,
     `<h4>${heading("commonParams")}</h4>`,
     bilingualBlock(model.docs.commonArgsNote, "note"),
@@ -100,6 +111,7 @@ function renderOperation(model: SpecModel, o: OperationDoc): string {
     renderExamples(o.responseExamples, false),
     `<h3>${heading("responseParams")}</h3>`,
     renderTables(o.response, false, o.envelopeVariants?.codes),
+    renderGatewayHtml(o),
   ];
   if (o.validationOrder.length > 0) {
     out.push(`<h3>${heading("validationOrder")}</h3>`, "<table><thead><tr>");
@@ -120,49 +132,6 @@ function renderOperation(model: SpecModel, o: OperationDoc): string {
   }
   out.push("</section>");
   return out.filter((line) => line !== "").join("\n");
-}
-
-function renderTables(tables: readonly FieldTable[], withRequired: boolean, variantCodes?: readonly number[]): string {
-  return tables
-    .map((table) => {
-      const title =
-        table.path === ""
-          ? ""
-          : `<h4><code>${esc(table.path)}</code> ${esc(LABELS.fieldsOf.zh)} <span class="h-en">${esc(LABELS.fieldsOf.en)}</span></h4>`;
-      const variants = table.path === "" && variantCodes !== undefined;
-      const zh = variants ? variantHeaders(variantCodes, "zh") : [LABELS.type.zh];
-      const en = variants ? variantHeaders(variantCodes, "en") : [LABELS.type.en];
-      const types = zh.map(
-        (text, i) => `<th class="narrow">${esc(text)} <span class="h-en">${esc(en[i] ?? "")}</span></th>`,
-      );
-      const head = withRequired
-        ? `<th>${heading("field")}</th>${types.join("")}<th class="narrow">${heading("required")}</th><th>${heading("text")}</th>`
-        : `<th>${heading("name")}</th>${types.join("")}<th>${heading("text")}</th>`;
-      const rows = table.rows.map((r) => {
-        const badge = r.deprecated ? `<span class="tag deprecated">${heading("deprecated")}</span> ` : "";
-        const cells = [
-          `<td class="field"><code>${fieldPath(r.path)}</code></td>`,
-          ...(variants ? (r.variantTypes ?? [r.type]) : [r.type]).map(
-            (t) => `<td><span class="type">${esc(t)}</span></td>`,
-          ),
-          withRequired ? `<td>${r.required ? yes() : no()}</td>` : "",
-          `<td>${badge}${bilingualCell(r.description)}</td>`,
-        ];
-        return `<tr${r.deprecated ? ` class="is-deprecated"` : ""}>${cells.join("")}</tr>`;
-      });
-      return `${title}\n<table><thead><tr>${head}</tr></thead><tbody>\n${rows.join("\n")}\n</tbody></table>`;
-    })
-    .join("\n");
-}
-
-function renderExamples(examples: readonly ExampleDoc[], openFirst: boolean): string {
-  return examples
-    .map((e, i) => {
-      const open = openFirst && i === 0 ? " open" : "";
-      const description = bilingualBlock(e.description, "example-note");
-      return `<details class="example"${open}><summary>${bilingualInline(e.summary)}</summary>${description}<pre><code>${esc(e.json)}</code></pre></details>`;
-    })
-    .join("\n");
 }
 
 function renderFieldRulesSection(rules: FieldRulesModel): string {
@@ -319,53 +288,4 @@ function renderDifferences(model: SpecModel): string {
   }
   out.push("</section>");
   return out.join("\n");
-}
-
-/** A dotted field path with its parents dimmed, so the field itself stands out. */
-function fieldPath(path: string): string {
-  const cut = path.lastIndexOf(".") + 1;
-  return cut === 0 ? esc(path) : `<span class="prefix">${esc(path.slice(0, cut))}</span>${esc(path.slice(cut))}`;
-}
-
-/** A heading in both languages: the Chinese one first, the English one beside it, quieter. */
-function heading(key: LabelKey): string {
-  const { zh, en } = LABELS[key];
-  return `${esc(zh)} <span class="h-en">${esc(en)}</span>`;
-}
-
-function yes(): string {
-  return `<span class="req">${heading("yes")}</span>`;
-}
-
-function no(): string {
-  return `<span class="opt">${heading("no")}</span>`;
-}
-
-function bilingualBlock(text: BilingualText, className: string): string {
-  const parts = [];
-  if (text.zh !== "") parts.push(`<p class="${className} zh">${inline(text.zh)}</p>`);
-  if (text.en !== "" && text.en !== text.zh) parts.push(`<p class="${className} en">${inline(text.en)}</p>`);
-  return parts.join("\n");
-}
-
-/** A short text on one line: the Chinese first, the English beside it, quieter (as {@link heading} does). */
-function bilingualInline(text: BilingualText): string {
-  if (text.zh === "") return inline(text.en);
-  const en = text.en === "" || text.en === text.zh ? "" : ` <span class="h-en">${inline(text.en)}</span>`;
-  return `<span class="zh">${inline(text.zh)}</span>${en}`;
-}
-
-function bilingualCell(text: BilingualText): string {
-  const zh = text.zh === "" ? "" : `<div class="zh">${inline(text.zh)}</div>`;
-  const en = text.en === "" || text.en === text.zh ? "" : `<div class="en">${inline(text.en)}</div>`;
-  return `${zh}${en}`;
-}
-
-/** Escapes text, then turns the spec's Markdown code spans into `<code>`. */
-function inline(text: string): string {
-  return esc(text).replace(/`([^`]+)`/g, "<code>$1</code>");
-}
-
-function esc(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }

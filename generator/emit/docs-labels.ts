@@ -81,6 +81,22 @@ export const LABELS = {
   typeOnCode: { zh: "{code} 时类型", en: "Type on {code}" },
   typeOnOtherFailures: { zh: "其他失败时类型", en: "Type on other failures" },
   typeOnFailure: { zh: "失败时类型", en: "Type on failure" },
+  routes: { zh: "两种调用方式", en: "Two routes" },
+  route: { zh: "调用方式", en: "Route" },
+  esbRoute: { zh: "ESB", en: "ESB" },
+  gatewayRoute: { zh: "API 网关", en: "API gateway" },
+  auth: { zh: "鉴权信息", en: "Auth" },
+  inBody: { zh: "请求体", en: "in the body" },
+  inHeader: { zh: "请求头", en: "header" },
+  envelope: { zh: "响应体", en: "Response envelope" },
+  frontDoorErrors: { zh: "入口自身的错误", en: "The front door's own errors" },
+  generatedClient: { zh: "生成的客户端", en: "Generated client" },
+  throughGateway: { zh: "经 API 网关调用", en: "Through the API gateway" },
+  pathParams: { zh: "路径参数", en: "Path parameters" },
+  bodyParams: { zh: "请求体参数", en: "Body parameters" },
+  gatewayErrors: { zh: "网关错误码", en: "Gateway error codes" },
+  status: { zh: "HTTP 状态码", en: "HTTP status" },
+  codeName: { zh: "错误名称", en: "Code name" },
 } as const satisfies Record<string, Record<Language, string>>;
 
 /** The type-column headers of a response table: success, each failure code with its own type, other failures. */

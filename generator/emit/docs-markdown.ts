@@ -29,6 +29,7 @@ export function renderOperationPage(model: SpecModel, operation: OperationDoc, l
   out.push(`### ${l("method")}`, "", operation.method.toUpperCase(), "");
   if (operation.esbDest !== "") out.push(`${l("backend")}: \`${operation.esbDest}\``, "");
   out.push(`### ${l("description")}`, "", pick(operation.description, language), "");
+  out.push(...renderRoutesMarkdown(model, operation, language));
 
   out.push(`### ${l("requestParams")}`, "");
   out.push(`#### ${l("commonParams")}`, "");
@@ -43,6 +44,7 @@ export function renderOperationPage(model: SpecModel, operation: OperationDoc, l
   out.push(`### ${l("responseExample")}`, "", ...renderExamples(operation.responseExamples, language));
   out.push(`### ${l("responseParams")}`, "");
   out.push(...renderTables(operation.response, language, false, 4, "response", operation.envelopeVariants?.codes));
+  out.push(...renderGatewayMarkdown(model, operation, language));
 
   if (operation.validationOrder.length > 0) {
     out.push(`### ${l("validationOrder")}`, "");
@@ -71,6 +73,58 @@ export function renderOperationPage(model: SpecModel, operation: OperationDoc, l
     .join("\n")
     .replace(/\n{3,}/g, "\n\n")
     .trimEnd()}\n`;
+}
+
+/**
+ * The two routes of an operation side by side: where each is, how the app and user travel, the envelope, the front
+ * door's own errors and the client option; nothing when the spec gives the operation no gateway route.
+ * @see cmdb-semantics §4.2, §4.3, §5
+ */
+function renderRoutesMarkdown(model: SpecModel, operation: OperationDoc, language: Language): string[] {
+  const g = operation.gateway;
+  if (!g) return [];
+  const l = (key: Parameters<typeof label>[0]) => label(key, language);
+  const esbCodes = model.errorCodes.filter((e) => e.layer === "esb").map((e) => String(e.code));
+  const gatewayCodes = model.docs.gatewayErrors.map((e) => `${e.status} ${e.code}`);
+  return [
+    `### ${l("routes")}`,
+    "",
+    row([l("route"), l("esbRoute"), l("gatewayRoute")]),
+    row(["---", "---", "---"]),
+    row([l("requestUrl"), code(operation.path), code(`${g.serverUrl}${g.path}`)]),
+    row([l("method"), operation.method.toUpperCase(), g.method.toUpperCase()]),
+    row([l("auth"), `${code(model.authSchema)} ${l("inBody")}`, `${code(g.authHeader)} ${l("inHeader")}`]),
+    row([l("envelope"), code(model.envelopeSchema), code(g.envelopeSchema)]),
+    row([l("frontDoorErrors"), `HTTP 200: ${esbCodes.join(", ")}`, `\`GatewayError\`: ${gatewayCodes.join(", ")}`]),
+    row([l("generatedClient"), code('route: "esb"'), code('route: "apigw"')]),
+    "",
+  ];
+}
+
+/**
+ * The operation through the API gateway: its description, path and body parameters, examples, the native envelope's
+ * table and the gateway's own errors.
+ * @see cmdb-semantics §4.3, §4.4, §5
+ */
+function renderGatewayMarkdown(model: SpecModel, operation: OperationDoc, language: Language): string[] {
+  const g = operation.gateway;
+  if (!g) return [];
+  const l = (key: Parameters<typeof label>[0]) => label(key, language);
+  const out = [`### ${l("throughGateway")}`, "", `${g.method.toUpperCase()} ${code(`${g.serverUrl}${g.path}`)}`, ""];
+  out.push(pick(g.description, language), "");
+  if (g.pathParams.length > 0)
+    out.push(...renderTables([{ path: "", rows: g.pathParams }], language, true, 4, l("pathParams")));
+  out.push(...renderTables(g.params, language, true, 4, l("bodyParams")));
+  out.push(`#### ${l("requestExample")}`, "", ...renderExamples(g.requestExamples, language, 5));
+  out.push(`#### ${l("responseExample")}`, "", ...renderExamples(g.responseExamples, language, 5));
+  out.push(...renderTables(g.response, language, false, 4, l("responseParams"), g.envelopeVariants?.codes));
+  out.push(`#### ${l("gatewayErrors")}`, "", row([l("status"), l("code"), l("codeName"), l("when")]));
+  out.push(row(["---", "---", "---", "---"]));
+  for (const e of model.docs.gatewayErrors) {
+    out.push(row([String(e.status), String(e.code), code(e.codeName), pick(e.when, language)]));
+  }
+  out.push("", ...renderExamples(model.docs.gatewayErrorExamples, language, 5));
+  return [...out, ""];
 }
 
 /** The error-code table of the docs; `withApis` adds the column of operations that can answer each code. */
@@ -135,6 +189,7 @@ function renderLock(lock: LockDoc, operation: OperationDoc, language: Language):
   return out;
 }
 
+/** Parameter or response tables as Markdown, each under a heading of `level` but the top one (`topTitle`). */
 function renderTables(
   tables: readonly FieldTable[],
   language: Language,
@@ -168,9 +223,10 @@ function renderTables(
   return out;
 }
 
-function renderExamples(examples: readonly ExampleDoc[], language: Language): string[] {
+/** Examples as Markdown: each under its summary (a heading of `level`), with its description and pretty-printed JSON. */
+function renderExamples(examples: readonly ExampleDoc[], language: Language, level = 4): string[] {
   return examples.flatMap((e) => [
-    `#### ${pick(e.summary, language)}`,
+    `${"#".repeat(level)} ${pick(e.summary, language)}`,
     "",
     ...(pick(e.description, language) === "" ? [] : [pick(e.description, language), ""]),
     "```json",
@@ -236,6 +292,7 @@ function renderFieldRules(rules: FieldRulesModel, language: Language): string[] 
   ];
 }
 
+/** One Markdown table row; pipes and line breaks in a cell are escaped. */
 function row(cells: readonly string[]): string {
   return `| ${cells.map((c) => c.replace(/\|/g, "\\|").replace(/\n/g, " ")).join(" | ")} |`;
 }
@@ -249,6 +306,7 @@ function topic(text: string): string {
   return isFieldPath(text) ? code(text) : text;
 }
 
+/** A code span, or a dash for nothing. */
 function code(text: string): string {
   return text === "" ? "—" : `\`${text}\``;
 }

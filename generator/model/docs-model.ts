@@ -3,7 +3,17 @@
 import type { OpenApiDocument } from "../../spec/load-spec.ts";
 import { resolvePointer } from "../../spec/load-spec.ts";
 import { describeEnvelopeVariants, flattenSchema } from "./schema-tables.ts";
-import type { DifferenceDoc, DocsModel, ExampleDoc, LockDoc, OperationDoc, OperationModel } from "./spec-model.ts";
+import type {
+  DifferenceDoc,
+  DocsModel,
+  ExampleDoc,
+  GatewayDoc,
+  GatewayErrorDoc,
+  GatewayOperationModel,
+  LockDoc,
+  OperationDoc,
+  OperationModel,
+} from "./spec-model.ts";
 import { isObject, normalizeSpace, readBilingual } from "./text.ts";
 import { buildWorkedExample } from "./worked-example.ts";
 
@@ -29,6 +39,17 @@ export function buildDocsModel(
   );
   const info = document.info;
   const scheme = Object.values(document.components.securitySchemes ?? {})[0];
+  const gatewayErrors = (document["x-cmdb-gateway-error-codes"] ?? [])
+    .filter(isObject)
+    .map(
+      (e): GatewayErrorDoc => ({
+        status: Number(e.status),
+        code: Number(e.code),
+        codeName: String(e.code_name ?? ""),
+        when: readBilingual(e, "when", "when_zh"),
+      }),
+    )
+    .sort((a, b) => a.status - b.status || a.code - b.code);
   const description = readBilingual(info);
   return {
     summary: readBilingual(info, "summary"),
@@ -40,6 +61,8 @@ export function buildDocsModel(
     commonArgsNote: readBilingual(scheme),
     operations: pages,
     lock: buildLock(document[LOCK_KEY], pages),
+    gatewayErrors,
+    gatewayErrorExamples: readGatewayErrorExamples(document, operations.find((o) => o.gateway)?.gateway),
   };
 }
 
@@ -84,7 +107,63 @@ function buildOperation(
       const leaf = row.path.split(".").at(-1);
       return leaf === "bind_info" || leaf === match;
     }),
-    differences: readDifferences(raw),
+    differences: [...readDifferences(raw), ...readDifferences(gatewayRaw(document, operation.gateway))],
+    gateway: operation.gateway ? buildGatewayDoc(document, operation.gateway) : undefined,
+  };
+}
+
+/** The examples of a gateway operation's non-200 responses, `$ref`s to `components/responses` followed. */
+function readGatewayErrorExamples(document: OpenApiDocument, gateway: GatewayOperationModel | undefined): ExampleDoc[] {
+  const responses = gatewayRaw(document, gateway).responses;
+  return Object.entries(isObject(responses) ? responses : {})
+    .filter(([status]) => status !== "200")
+    .flatMap(([, node]) =>
+      readExamples(document, resolvePointer(resolveExample(document, node), "/content/application~1json/examples")),
+    );
+}
+
+function gatewayRaw(document: OpenApiDocument, gateway: GatewayOperationModel | undefined): Record<string, unknown> {
+  const raw = gateway ? document.paths[gateway.path]?.[gateway.method] : undefined;
+  return isObject(raw) ? raw : {};
+}
+
+/**
+ * The gateway route of an operation as its page shows it: the server it is relative to, the auth header, the body
+ * and path parameters, examples, and the native envelope's table.
+ * @see cmdb-semantics §4.3, §5
+ */
+function buildGatewayDoc(document: OpenApiDocument, gateway: GatewayOperationModel): GatewayDoc {
+  const raw = gatewayRaw(document, gateway);
+  const item = document.paths[gateway.path] ?? {};
+  const server = Array.isArray(item.servers) ? item.servers[0] : undefined;
+  const schemaRef = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+  const security = resolvePointer(raw, "/security/0");
+  const schemeName = isObject(security) ? Object.keys(security)[0] : undefined;
+  const scheme = schemeName ? document.components.securitySchemes?.[schemeName] : undefined;
+  const response = flattenSchema(document, schemaRef(gateway.successSchema));
+  const failure = findFailureSchema(raw, gateway.successSchema);
+  const envelope = resolvePointer(document, `/components/schemas/${gateway.successSchema}/allOf/0/$ref`);
+  const parameters = (Array.isArray(raw.parameters) ? raw.parameters : []).filter(isObject);
+  return {
+    ...gateway,
+    serverUrl: isObject(server) ? normalizeSpace(server.url) : "",
+    authHeader: isObject(scheme) ? normalizeSpace(scheme.name) : "",
+    envelopeSchema: typeof envelope === "string" ? (envelope.split("/").at(-1) ?? "") : "",
+    pathParams: parameters
+      .filter((p) => p.in === "path")
+      .map((p) => ({
+        path: String(p.name),
+        type: flattenSchema(document, { properties: { [String(p.name)]: p.schema } })[0]?.rows[0]?.type ?? "",
+        required: true,
+        deprecated: false,
+        description: readBilingual(p),
+      })),
+    params: flattenSchema(document, schemaRef(gateway.requestSchema)),
+    response,
+    envelopeVariants:
+      failure && response[0] ? describeEnvelopeVariants(document, response[0], schemaRef(failure)) : undefined,
+    requestExamples: readExamples(document, resolvePointer(raw, "/requestBody/content/application~1json/examples")),
+    responseExamples: readExamples(document, resolvePointer(raw, "/responses/200/content/application~1json/examples")),
   };
 }
 

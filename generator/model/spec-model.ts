@@ -189,7 +189,36 @@ export interface OperationDoc extends OperationModel {
   appliesLockRules: boolean;
   /** The fields of its request that carry the `bind_info` matching rules (`bind_info`, `template_row_id`). */
   bindInfoRows: FieldRow[];
+  /** The published-page differences of the operation and of its gateway twin. */
   differences: DifferenceDoc[];
+  /** The same operation through the API gateway, when the spec has it: shown beside the ESB route. */
+  gateway: GatewayDoc | undefined;
+}
+
+/** An operation's API gateway route as its page shows it, beside the ESB route. */
+export interface GatewayDoc extends GatewayOperationModel {
+  /** The path item's server URL, `{gateway}/api/bk-cmdb/{stage}`, which the path is relative to. */
+  serverUrl: string;
+  /** The name of the header the app and user travel in (`X-Bkapi-Authorization`). */
+  authHeader: string;
+  /** The envelope schema of its answers (`NativeEnvelope`). */
+  envelopeSchema: string;
+  /** The parameters in its path (`process_template_id`). */
+  pathParams: FieldRow[];
+  /** The body's tables (the ESB parameters without the common args, or fewer). */
+  params: FieldTable[];
+  response: FieldTable[];
+  envelopeVariants: EnvelopeVariants | undefined;
+  requestExamples: ExampleDoc[];
+  responseExamples: ExampleDoc[];
+}
+
+/** One of the gateway's own errors (`x-cmdb-gateway-error-codes`): a non-200 status with a `GatewayError` body. */
+export interface GatewayErrorDoc {
+  status: number;
+  code: number;
+  codeName: string;
+  when: BilingualText;
 }
 
 /** What the Markdown pages and the HTML reference show beyond the operations and error codes. */
@@ -202,4 +231,8 @@ export interface DocsModel {
   /** The operations with their pages' data, in the order of {@link SpecModel.operations}. */
   operations: OperationDoc[];
   lock: LockDoc;
+  /** `x-cmdb-gateway-error-codes`, by status then code. */
+  gatewayErrors: GatewayErrorDoc[];
+  /** The examples of the gateway's own error answers (their responses are shared by the gateway operations). */
+  gatewayErrorExamples: ExampleDoc[];
 }

@@ -65,7 +65,7 @@ afterAll(async () => {
 });
 
 describe("generated/docs/index.html in headless Chromium", () => {
-  it("shows the four operations, the error-code table and the lock rules, and requests nothing else", async () => {
+  it("shows the four operations on both routes, the error-code tables and the lock rules, and requests nothing else", async () => {
     const url = pathToFileURL(INDEX).href;
     const { page, requests } = await openRecorded(url);
 
@@ -79,6 +79,21 @@ describe("generated/docs/index.html in headless Chromium", () => {
       expect(await heading.textContent()).toContain(api);
       expect(await page.locator(`#op-${api} table`).first().isVisible(), `${api} parameter table`).toBe(true);
     }
+
+    // Both routes of every operation, side by side, and its gateway request and answer below.
+    for (const api of operations) {
+      const routes = page.locator(`#op-${api} table.routes`);
+      expect(await routes.isVisible(), `${api} routes`).toBe(true);
+      const text = (await routes.textContent()) ?? "";
+      expect(text, api).toContain(`/api/c/compapi/v2/cc/${api}/`);
+      expect(text, api).toMatch(/\{gateway\}\/api\/bk-cmdb\/\{stage\}\/api\/v3\//);
+      expect(text, api).toContain("X-Bkapi-Authorization");
+      expect(text, api).toContain("NativeEnvelope");
+      expect(await page.locator(`#apigw-${api}`).isVisible(), `${api} gateway section`).toBe(true);
+    }
+    const gatewayErrors = page.locator("#gateway-errors table.gateway-errors tbody tr");
+    expect(await gatewayErrors.count()).toBe(document["x-cmdb-gateway-error-codes"]?.length);
+    expect(await page.locator("#gateway-code-1642902").textContent()).toContain("RATE_LIMIT_RESTRICTION");
 
     const codes = page.locator("#error-codes table.error-codes tbody tr");
     expect(await page.locator("#error-codes table.error-codes").isVisible()).toBe(true);

@@ -142,6 +142,63 @@ describe("emitDocs", () => {
     expect(out.get("docs/index.html")).toContain("changed message for %s");
   });
 
+  it.each([
+    ["create_service_instance", "POST", "/api/v3/create/proc/service_instance"],
+    ["list_process_instance", "POST", "/api/v3/findmany/proc/process_instance"],
+    ["get_proc_template", "POST", "/api/v3/find/proc/proc_template/id/{process_template_id}"],
+    ["delete_service_instance", "DELETE", "/api/v3/deletemany/proc/service_instance"],
+  ])("puts the two routes of %s side by side: paths, methods, auth, envelopes, errors", (api, method, path) => {
+    for (const language of ["en", "zh"] as const) {
+      const routes = section(page(`docs/${api}.${language}.md`), LABELS.routes[language]);
+      const cells = (name: keyof typeof LABELS) =>
+        routes
+          .split("\n")
+          .find((line) => line.startsWith(`| ${LABELS[name][language]} |`))
+          ?.split(" | ")
+          .slice(1);
+      expect(cells("requestUrl"), `${api} ${language}`).toEqual([
+        `\`/api/c/compapi/v2/cc/${api}/\``,
+        `\`{gateway}/api/bk-cmdb/{stage}${path}\` |`,
+      ]);
+      expect(cells("method")).toEqual(["POST", `${method} |`]);
+      expect(routes).toContain("`CommonArgs`");
+      expect(routes).toContain("`X-Bkapi-Authorization`");
+      expect(cells("envelope")).toEqual(["`Envelope`", "`NativeEnvelope` |"]);
+      expect(routes).toMatch(/HTTP 200: 1306000, 1306406, 1306429 \| `GatewayError`: 400 1640001, .*429 1642902/);
+    }
+  });
+
+  it("shows each operation through the gateway: its body without common args, the native envelope, the gateway's errors", () => {
+    const gateway = section(page("docs/get_proc_template.en.md"), LABELS.throughGateway.en);
+    expect(gateway).toContain(
+      "POST `{gateway}/api/bk-cmdb/{stage}/api/v3/find/proc/proc_template/id/{process_template_id}`",
+    );
+    // The template ID moved to the path; the body keeps the rest.
+    expect(gateway).toContain(
+      `#### ${LABELS.pathParams.en}\n\n| Field | Type | Required | Description |\n| --- | --- | --- | --- |\n| process_template_id | int | Yes |`,
+    );
+    expect(gateway).toContain(
+      `#### ${LABELS.bodyParams.en}\n\n| Field | Type | Required | Description |\n| --- | --- | --- | --- |\n| bk_biz_id | int | Yes | The business ID. |\n\n`,
+    );
+    expect(gateway).not.toContain("| bk_app_secret |");
+    expect(gateway).toContain("| bk_error_code | int | int | int |");
+    expect(gateway).toContain('"bk_error_msg": "数据不存在"');
+    for (const code of document["x-cmdb-gateway-error-codes"] ?? []) {
+      expect(gateway).toContain(`| ${code.status} | ${code.code} | \`${code.code_name}\` |`);
+    }
+    expect(gateway).toContain('"code_name": "RATE_LIMIT_RESTRICTION"');
+    const zh = section(page("docs/get_proc_template.zh.md"), LABELS.throughGateway.zh);
+    expect(zh).toContain(`#### ${LABELS.gatewayErrors.zh}`);
+    expect(zh).toContain("| 400 | 1640001 | `INVALID_ARGS` | 没有 `X-Bkapi-Authorization` 请求头");
+  });
+
+  it("lists the gateway pages' code/message body among the differences from the published page", () => {
+    const differences = section(page("docs/create_service_instance.en.md"), LABELS.differences.en);
+    expect(differences).toMatch(
+      /\| response envelope \| The gateway's pages .*`code` and `message` \(UNCONFIRMED alternative/,
+    );
+  });
+
   it("builds an HTML reference that loads nothing: no script, no external URL, a CSP that forbids fetches", () => {
     const html = page("docs/index.html");
     expect(html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'"`);
