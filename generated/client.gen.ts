@@ -300,10 +300,10 @@ export interface CmdbClient {
 export function createCmdbClient(options: CmdbClientOptions): CmdbClient {
   const call = createCaller(options, [options.auth.bk_app_secret, options.auth.bk_token]);
   return {
-    createServiceInstance: (params, request) => call<CreateServiceInstanceData>("createServiceInstance", ["/api/c/compapi/v2/cc/create_service_instance/", "POST /api/v3/create/proc/service_instance"], params, request),
-    deleteServiceInstance: (params, request) => call<DeleteServiceInstanceData>("deleteServiceInstance", ["/api/c/compapi/v2/cc/delete_service_instance/", "DELETE /api/v3/deletemany/proc/service_instance"], params, request),
-    getProcTemplate: (params, request) => call<GetProcTemplateData>("getProcTemplate", ["/api/c/compapi/v2/cc/get_proc_template/", "POST /api/v3/find/proc/proc_template/id/{process_template_id}"], params, request),
-    listProcessInstance: (params, request) => call<ListProcessInstanceData>("listProcessInstance", ["/api/c/compapi/v2/cc/list_process_instance/", "POST /api/v3/findmany/proc/process_instance"], params, request),
+    createServiceInstance: (params, request) => call<CreateServiceInstanceData>("createServiceInstance", "/api/c/compapi/v2/cc/create_service_instance/", params, request, "POST /api/v3/create/proc/service_instance"),
+    deleteServiceInstance: (params, request) => call<DeleteServiceInstanceData>("deleteServiceInstance", "/api/c/compapi/v2/cc/delete_service_instance/", params, request, "DELETE /api/v3/deletemany/proc/service_instance"),
+    getProcTemplate: (params, request) => call<GetProcTemplateData>("getProcTemplate", "/api/c/compapi/v2/cc/get_proc_template/", params, request, "POST /api/v3/find/proc/proc_template/id/{process_template_id}"),
+    listProcessInstance: (params, request) => call<ListProcessInstanceData>("listProcessInstance", "/api/c/compapi/v2/cc/list_process_instance/", params, request, "POST /api/v3/findmany/proc/process_instance"),
   };
 }
 
@@ -484,21 +484,17 @@ export function isCmdbError(error: unknown, code?: number): boolean {
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
- * Where one operation is on each route: its ESB path, and its gateway method and stage-relative path
- * (`DELETE /api/v3/deletemany/proc/service_instance`), whose `{name}` segments the parameter of that name fills.
- * @internal
- */
-type CmdbRoutes = readonly [esb: string, apigw?: string];
-
-/**
- * One call of a client method: its name, its routes, the interface parameters and the call's options.
+ * One call of a client method: its name, its ESB path, the interface parameters, the call's options, and its gateway
+ * method and stage-relative path (`DELETE /api/v3/deletemany/proc/service_instance`, whose `{name}` segments the
+ * parameter of that name fills).
  * @internal
  */
 type CmdbCall = <T>(
   operation: CmdbOperation,
-  routes: CmdbRoutes,
+  path: string,
   params: object,
   request?: CmdbRequestOptions,
+  apigw?: string,
 ) => Promise<T>;
 
 /**
@@ -510,8 +506,7 @@ function createCaller(options: CmdbClientOptions, secrets: readonly (string | un
   const { auth, headers, language, stage = "prod", timeoutMs = DEFAULT_TIMEOUT_MS } = options;
   const gateway = options.route === "apigw";
   const send: CmdbFetch = options.fetch ?? ((url, init) => fetch(url, init));
-  const host = options.baseUrl.replace(/\/+$/, "");
-  const baseUrl = gateway && stage !== null ? `${host}/api/bk-cmdb/${stage}` : host;
+  const baseUrl = options.baseUrl.replace(/\/+$/, "") + (gateway && stage !== null ? `/api/bk-cmdb/${stage}` : "");
   const redact = createRedactor(secrets);
   const fixedHeaders: Record<string, string> = {
     "content-type": "application/json",
@@ -522,14 +517,20 @@ function createCaller(options: CmdbClientOptions, secrets: readonly (string | un
     ...(gateway ? { "x-bkapi-authorization": JSON.stringify(auth) } : {}),
   };
   let slot: TimeoutSlot | undefined;
-  return async <T>(operation: CmdbOperation, routes: CmdbRoutes, params: object, request?: CmdbRequestOptions) => {
+  return async <T>(
+    operation: CmdbOperation,
+    esbPath: string,
+    params: object,
+    request?: CmdbRequestOptions,
+    apigw = "",
+  ) => {
     const signal = request?.signal;
     if (signal?.aborted) throw signal.reason;
-    let [method, path] = ["POST", routes[0]];
+    let [method, path] = ["POST", esbPath];
     let body: Record<string, unknown> = { ...params, ...auth };
     if (gateway) {
-      if (!routes[1]) throw new CmdbError(operation, `${operation}: no apigw route in the spec`);
-      [method, path = ""] = routes[1].split(" ") as [string, string?];
+      if (!apigw) throw new CmdbError(operation, `${operation}: no apigw route in the spec`);
+      [method, path = ""] = apigw.split(" ") as [string, string?];
       body = { ...params };
       path = path.replace(/{(\w+)}/g, (_, name: string) => {
         const value = encodeURIComponent(body[name] as string);
@@ -558,22 +559,19 @@ function createCaller(options: CmdbClientOptions, secrets: readonly (string | un
       throw new CmdbHttpError(operation, `${operation}: no answer from ${baseUrl} (${why})`, 0, "");
     }
     const { status } = response;
-    const header = (name: string) => response.headers.get(`x-bkapi-${name}`);
-    const requestId = redact(header("request-id") ?? "");
-    // JSON.parse never answers undefined: it stays undefined for a body that is not JSON.
-    let json: unknown;
+    let json: unknown; // stays undefined for a body that is not JSON: JSON.parse never answers undefined
     try {
       json = JSON.parse(text);
     } catch {}
     if (status < 200 || status > 299) {
       if (!isGatewayError(json)) throw badAnswer(operation, "the status is not 2xx", status, text, redact);
+      const header = (name: string) => response.headers.get(`x-bkapi-${name}`);
       const rateLimit = header("ratelimit-limit");
-      const body = { code: json.code, code_name: redact(json.code_name), message: redact(json.message) };
       throw new CmdbGatewayError(
         operation,
-        body,
+        { code: json.code, code_name: redact(json.code_name), message: redact(json.message) },
         status,
-        requestId,
+        redact(header("request-id") ?? ""),
         rateLimit === null
           ? null
           : {
@@ -585,16 +583,15 @@ function createCaller(options: CmdbClientOptions, secrets: readonly (string | un
     }
     const envelope = readEnvelope(json);
     if (!envelope) {
-      const why =
-        json === undefined ? "the body is not JSON" : "the body is not a CMDB envelope (result, code, message, data)";
-      throw badAnswer(operation, why, status, text, redact);
+      const why = json === undefined ? "not JSON" : "not a CMDB envelope (result, code, message, data)";
+      throw badAnswer(operation, `the body is ${why}`, status, text, redact);
     }
     if (envelope.result) return envelope.data as T;
     throw new CmdbApiError(
       operation,
-      envelope.code,
-      redact(envelope.message),
-      typeof envelope.request_id === "string" ? redact(envelope.request_id) : requestId,
+      envelope.code ?? (envelope.bk_error_code as number),
+      redact(envelope.message ?? (envelope.bk_error_msg as string)),
+      redact(String(envelope.request_id ?? response.headers.get("x-bkapi-request-id") ?? "")),
       redactDeep(envelope.permission ?? null, redact) as CmdbPermission,
     );
   };
@@ -639,13 +636,15 @@ function badAnswer(
 }
 
 /**
- * An envelope before its `data` is trusted; the native `bk_error_code` / `bk_error_msg` are read as `code` / `message`.
+ * An envelope before its `data` is trusted: the ESB one (`code`, `message`) or the native one (`bk_error_*`).
  * @internal
  */
 interface RawEnvelope {
   result: boolean;
-  code: number;
-  message: string;
+  code?: number;
+  message?: string;
+  bk_error_code?: unknown;
+  bk_error_msg?: unknown;
   request_id?: unknown;
   permission?: unknown;
   data?: unknown;
@@ -659,7 +658,7 @@ interface RawEnvelope {
  */
 function readEnvelope(body: unknown): RawEnvelope | undefined {
   if (typeof body !== "object" || body === null) return undefined;
-  const raw = body as Record<string, unknown>;
+  const raw = body as RawEnvelope & Record<string, unknown>;
   const { result } = raw;
   const code = raw.code ?? raw.bk_error_code;
   const message = raw.message ?? raw.bk_error_msg;
@@ -669,7 +668,7 @@ function readEnvelope(body: unknown): RawEnvelope | undefined {
     typeof message === "string" &&
     result === (code === 0) &&
     (!result || "data" in raw);
-  return ok ? ({ ...raw, code, message } as RawEnvelope) : undefined;
+  return ok ? raw : undefined;
 }
 
 /**

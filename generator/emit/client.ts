@@ -231,9 +231,9 @@ function buildCreateClient(model: SpecModel): FunctionDeclarationStructure {
         writer.write("return ").inlineBlock(() => {
           for (const operation of model.operations) {
             const typeName = pascalCase(operation.operationId);
-            const routes = [operation.path, ...(operation.gateway ? [gatewayRoute(operation.gateway)] : [])];
+            const apigw = operation.gateway ? `, ${JSON.stringify(gatewayRoute(operation.gateway))}` : "";
             writer.writeLine(
-              `${operation.operationId}: (params, request) => call<${typeName}Data>(${JSON.stringify(operation.operationId)}, [${routes.map((r) => JSON.stringify(r)).join(", ")}], params, request),`,
+              `${operation.operationId}: (params, request) => call<${typeName}Data>(${JSON.stringify(operation.operationId)}, ${JSON.stringify(operation.path)}, params, request${apigw}),`,
             );
           }
         });

@@ -2,7 +2,7 @@
 // ordinary TypeScript, type-checked, linted and tested here; `emitClient` copies it into client.gen.ts below the part
 // it generates from the spec. It therefore imports nothing but the spec's names (stand-ins in spec-names.ts), uses
 // only what Node ≥ 20 and browsers share (lib.dom), and marks with `@internal` what the generated file keeps private.
-// The envelope and error rules it follows are cmdb-semantics §4.1-§4.3 (both envelopes) and §5 (auth on each route).
+// It follows cmdb-semantics §4.1-§4.3 (both envelopes) and §5 (auth on each route).
 import type { CmdbAuth, CmdbErrorCode, CmdbOperation, CmdbPermission } from "./spec-names.ts";
 
 /** The language of CMDB's error messages, sent as the `Blueking-Language` header. */
@@ -179,21 +179,17 @@ export function isCmdbError(error: unknown, code?: number): boolean {
 export const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
- * Where one operation is on each route: its ESB path, and its gateway method and stage-relative path
- * (`DELETE /api/v3/deletemany/proc/service_instance`), whose `{name}` segments the parameter of that name fills.
- * @internal
- */
-export type CmdbRoutes = readonly [esb: string, apigw?: string];
-
-/**
- * One call of a client method: its name, its routes, the interface parameters and the call's options.
+ * One call of a client method: its name, its ESB path, the interface parameters, the call's options, and its gateway
+ * method and stage-relative path (`DELETE /api/v3/deletemany/proc/service_instance`, whose `{name}` segments the
+ * parameter of that name fills).
  * @internal
  */
 export type CmdbCall = <T>(
   operation: CmdbOperation,
-  routes: CmdbRoutes,
+  path: string,
   params: object,
   request?: CmdbRequestOptions,
+  apigw?: string,
 ) => Promise<T>;
 
 /**
@@ -205,8 +201,7 @@ export function createCaller(options: CmdbClientOptions, secrets: readonly (stri
   const { auth, headers, language, stage = "prod", timeoutMs = DEFAULT_TIMEOUT_MS } = options;
   const gateway = options.route === "apigw";
   const send: CmdbFetch = options.fetch ?? ((url, init) => fetch(url, init));
-  const host = options.baseUrl.replace(/\/+$/, "");
-  const baseUrl = gateway && stage !== null ? `${host}/api/bk-cmdb/${stage}` : host;
+  const baseUrl = options.baseUrl.replace(/\/+$/, "") + (gateway && stage !== null ? `/api/bk-cmdb/${stage}` : "");
   const redact = createRedactor(secrets);
   const fixedHeaders: Record<string, string> = {
     "content-type": "application/json",
@@ -217,14 +212,20 @@ export function createCaller(options: CmdbClientOptions, secrets: readonly (stri
     ...(gateway ? { "x-bkapi-authorization": JSON.stringify(auth) } : {}),
   };
   let slot: TimeoutSlot | undefined;
-  return async <T>(operation: CmdbOperation, routes: CmdbRoutes, params: object, request?: CmdbRequestOptions) => {
+  return async <T>(
+    operation: CmdbOperation,
+    esbPath: string,
+    params: object,
+    request?: CmdbRequestOptions,
+    apigw = "",
+  ) => {
     const signal = request?.signal;
     if (signal?.aborted) throw signal.reason;
-    let [method, path] = ["POST", routes[0]];
+    let [method, path] = ["POST", esbPath];
     let body: Record<string, unknown> = { ...params, ...auth };
     if (gateway) {
-      if (!routes[1]) throw new CmdbError(operation, `${operation}: no apigw route in the spec`);
-      [method, path = ""] = routes[1].split(" ") as [string, string?];
+      if (!apigw) throw new CmdbError(operation, `${operation}: no apigw route in the spec`);
+      [method, path = ""] = apigw.split(" ") as [string, string?];
       body = { ...params };
       path = path.replace(/{(\w+)}/g, (_, name: string) => {
         const value = encodeURIComponent(body[name] as string);
@@ -253,22 +254,19 @@ export function createCaller(options: CmdbClientOptions, secrets: readonly (stri
       throw new CmdbHttpError(operation, `${operation}: no answer from ${baseUrl} (${why})`, 0, "");
     }
     const { status } = response;
-    const header = (name: string) => response.headers.get(`x-bkapi-${name}`);
-    const requestId = redact(header("request-id") ?? "");
-    // JSON.parse never answers undefined: it stays undefined for a body that is not JSON.
-    let json: unknown;
+    let json: unknown; // stays undefined for a body that is not JSON: JSON.parse never answers undefined
     try {
       json = JSON.parse(text);
     } catch {}
     if (status < 200 || status > 299) {
       if (!isGatewayError(json)) throw badAnswer(operation, "the status is not 2xx", status, text, redact);
+      const header = (name: string) => response.headers.get(`x-bkapi-${name}`);
       const rateLimit = header("ratelimit-limit");
-      const body = { code: json.code, code_name: redact(json.code_name), message: redact(json.message) };
       throw new CmdbGatewayError(
         operation,
-        body,
+        { code: json.code, code_name: redact(json.code_name), message: redact(json.message) },
         status,
-        requestId,
+        redact(header("request-id") ?? ""),
         rateLimit === null
           ? null
           : {
@@ -280,16 +278,15 @@ export function createCaller(options: CmdbClientOptions, secrets: readonly (stri
     }
     const envelope = readEnvelope(json);
     if (!envelope) {
-      const why =
-        json === undefined ? "the body is not JSON" : "the body is not a CMDB envelope (result, code, message, data)";
-      throw badAnswer(operation, why, status, text, redact);
+      const why = json === undefined ? "not JSON" : "not a CMDB envelope (result, code, message, data)";
+      throw badAnswer(operation, `the body is ${why}`, status, text, redact);
     }
     if (envelope.result) return envelope.data as T;
     throw new CmdbApiError(
       operation,
-      envelope.code,
-      redact(envelope.message),
-      typeof envelope.request_id === "string" ? redact(envelope.request_id) : requestId,
+      envelope.code ?? (envelope.bk_error_code as number),
+      redact(envelope.message ?? (envelope.bk_error_msg as string)),
+      redact(String(envelope.request_id ?? response.headers.get("x-bkapi-request-id") ?? "")),
       redactDeep(envelope.permission ?? null, redact) as CmdbPermission,
     );
   };
@@ -334,13 +331,15 @@ export function badAnswer(
 }
 
 /**
- * An envelope before its `data` is trusted; the native `bk_error_code` / `bk_error_msg` are read as `code` / `message`.
+ * An envelope before its `data` is trusted: the ESB one (`code`, `message`) or the native one (`bk_error_*`).
  * @internal
  */
 export interface RawEnvelope {
   result: boolean;
-  code: number;
-  message: string;
+  code?: number;
+  message?: string;
+  bk_error_code?: unknown;
+  bk_error_msg?: unknown;
   request_id?: unknown;
   permission?: unknown;
   data?: unknown;
@@ -354,7 +353,7 @@ export interface RawEnvelope {
  */
 export function readEnvelope(body: unknown): RawEnvelope | undefined {
   if (typeof body !== "object" || body === null) return undefined;
-  const raw = body as Record<string, unknown>;
+  const raw = body as RawEnvelope & Record<string, unknown>;
   const { result } = raw;
   const code = raw.code ?? raw.bk_error_code;
   const message = raw.message ?? raw.bk_error_msg;
@@ -364,7 +363,7 @@ export function readEnvelope(body: unknown): RawEnvelope | undefined {
     typeof message === "string" &&
     result === (code === 0) &&
     (!result || "data" in raw);
-  return ok ? ({ ...raw, code, message } as RawEnvelope) : undefined;
+  return ok ? raw : undefined;
 }
 
 /**

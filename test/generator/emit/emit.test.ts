@@ -157,7 +157,7 @@ describe("emitClient", () => {
           "export function createCmdbClient(options: CmdbClientOptions): CmdbClient {",
           "  const call = createCaller(options, [options.auth.bk_app_secret, options.auth.bk_token]);",
           "  return {",
-          '    getThing: (params, request) => call<GetThingData>("getThing", ["/api/c/compapi/v2/cc/get_thing/"], params, request),',
+          '    getThing: (params, request) => call<GetThingData>("getThing", "/api/c/compapi/v2/cc/get_thing/", params, request),',
           "  };",
           "}",
         ],
@@ -168,7 +168,7 @@ describe("emitClient", () => {
       {
         given: gatewayThingModel(),
         want: [
-          '    getThing: (params, request) => call<GetThingData>("getThing", ["/api/c/compapi/v2/cc/get_thing/", "DELETE /api/v3/thing/{bk_biz_id}"], params, request),',
+          '    getThing: (params, request) => call<GetThingData>("getThing", "/api/c/compapi/v2/cc/get_thing/", params, request, "DELETE /api/v3/thing/{bk_biz_id}"),',
         ],
       },
     ],

@@ -8,7 +8,6 @@ import {
   CmdbError,
   CmdbGatewayError,
   CmdbHttpError,
-  type CmdbRoutes,
   createCaller,
 } from "../../../generator/runtime/client-runtime.ts";
 import {
@@ -27,22 +26,23 @@ import {
 
 const gateway = useLoopbackEsb();
 
-const ROUTES: Record<string, CmdbRoutes> = {
+/** Each operation's ESB path and gateway route, as the generated client passes them. */
+const ROUTES = {
   create: ["/api/c/compapi/v2/cc/create_service_instance/", "POST /api/v3/create/proc/service_instance"],
   get: ["/api/c/compapi/v2/cc/get_proc_template/", "POST /api/v3/find/proc/proc_template/id/{process_template_id}"],
   delete: ["/api/c/compapi/v2/cc/delete_service_instance/", "DELETE /api/v3/deletemany/proc/service_instance"],
-};
+} as const;
 
 /** A three-method client on the gateway route, wired the way the generated `createCmdbClient` wires each method. */
 function client(options: Partial<CmdbClientOptions> = {}) {
   const all: CmdbClientOptions = { baseUrl: gateway.baseUrl, auth: AUTH, route: "apigw", ...options };
   const call = createCaller(all, [all.auth.bk_app_secret, all.auth.bk_token]);
   return {
-    create: (params: object) => call<unknown>("createServiceInstance", ROUTES.create as CmdbRoutes, params),
-    get: (params: object) => call<unknown>("getProcTemplate", ROUTES.get as CmdbRoutes, params),
-    delete: (params: object) => call<unknown>("deleteServiceInstance", ROUTES.delete as CmdbRoutes, params),
+    create: (params: object) => call<unknown>("createServiceInstance", ROUTES.create[0], params, {}, ROUTES.create[1]),
+    get: (params: object) => call<unknown>("getProcTemplate", ROUTES.get[0], params, {}, ROUTES.get[1]),
+    delete: (params: object) => call<unknown>("deleteServiceInstance", ROUTES.delete[0], params, {}, ROUTES.delete[1]),
     esbOnly: (params: object) =>
-      call<unknown>("listProcessInstance", ["/api/c/compapi/v2/cc/list_process_instance/"], params),
+      call<unknown>("listProcessInstance", "/api/c/compapi/v2/cc/list_process_instance/", params),
   };
 }
 
