@@ -29,7 +29,7 @@ import {
   requestOf,
   responseBody,
   responseOf,
-  successEnvelope,
+  successResponse,
   worldOf,
 } from "./pact-harness.ts";
 
@@ -379,10 +379,7 @@ function defineContracts(route: Route): void {
         "business-rules",
       )
         .withRequest(...requestOf(harness, "createServiceInstance", world, params))
-        .willRespondWith(
-          200,
-          responseOf(harness, responseBody(harness, "createServiceInstance", successEnvelope(harness, [100]))),
-        )
+        .willRespondWith(200, successResponse(harness, "createServiceInstance", [100]))
         .executeTest(async (mock) => {
           // The new ID is a fresh integer, one per requested instance.
           const ids = await clientFor(harness, world, mock.url).createServiceInstance(params);
@@ -407,10 +404,7 @@ function defineContracts(route: Route): void {
         "business-rules",
       )
         .withRequest(...requestOf(harness, "createServiceInstance", world, params))
-        .willRespondWith(
-          200,
-          responseOf(harness, responseBody(harness, "createServiceInstance", successEnvelope(harness, [100]))),
-        )
+        .willRespondWith(200, successResponse(harness, "createServiceInstance", [100]))
         .executeTest(async (mock) => {
           const ids = await clientFor(harness, world, mock.url).createServiceInstance(params);
           expect(ids).toHaveLength(1);
@@ -485,10 +479,7 @@ function defineContracts(route: Route): void {
         "envelope",
       )
         .withRequest(...requestOf(harness, "listProcessInstance", world, params))
-        .willRespondWith(
-          200,
-          responseOf(harness, responseBody(harness, "listProcessInstance", successEnvelope(harness, data))),
-        )
+        .willRespondWith(200, successResponse(harness, "listProcessInstance", data))
         .executeTest(async (mock) => {
           const processes = await clientFor(harness, world, mock.url).listProcessInstance(params);
           expect(processes).toHaveLength(1);
@@ -562,13 +553,7 @@ function defineContracts(route: Route): void {
         )
         .uponReceiving(description)
         .withRequest(...requestOf(harness, "listProcessInstance", world, params))
-        .willRespondWith(
-          200,
-          responseOf(
-            harness,
-            responseBody(harness, "listProcessInstance", successEnvelope(harness, data), LOCK_DECIDED),
-          ),
-        )
+        .willRespondWith(200, successResponse(harness, "listProcessInstance", data, LOCK_DECIDED))
         .executeTest(async (mock) => {
           const processes = await clientFor(harness, world, mock.url).listProcessInstance(params);
           expect(processes.map((p) => p.property.bk_process_name)).toEqual(["nginx", "logrotate"]);
@@ -606,10 +591,7 @@ function defineContracts(route: Route): void {
       };
       await interaction(TEMPLATED_MODULE_STATE, world, "a request for process template 7", "envelope")
         .withRequest(...requestOf(harness, "getProcTemplate", world, params))
-        .willRespondWith(
-          200,
-          responseOf(harness, responseBody(harness, "getProcTemplate", successEnvelope(harness, template))),
-        )
+        .willRespondWith(200, successResponse(harness, "getProcTemplate", template))
         .executeTest(async (mock) => {
           const found = await clientFor(harness, world, mock.url).getProcTemplate(params);
           expect(found.property.bk_process_name.as_default_value).toBe(true);
@@ -628,10 +610,7 @@ function defineContracts(route: Route): void {
         "business-rules",
       )
         .withRequest(...requestOf(harness, "deleteServiceInstance", world, params))
-        .willRespondWith(
-          200,
-          responseOf(harness, responseBody(harness, "deleteServiceInstance", successEnvelope(harness, null))),
-        )
+        .willRespondWith(200, successResponse(harness, "deleteServiceInstance", null))
         .executeTest(async (mock) => {
           await expect(clientFor(harness, world, mock.url).deleteServiceInstance(params)).resolves.toBeNull();
         });

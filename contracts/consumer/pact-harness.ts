@@ -203,6 +203,16 @@ export function successEnvelope(harness: PactHarness, data: unknown): Record<str
   };
 }
 
+/** The success response of an operation around `data`, as `willRespondWith(200, …)` takes it. */
+export function successResponse(
+  harness: PactHarness,
+  operation: OperationId,
+  data: unknown,
+  exact: readonly string[] = [],
+): ReturnType<typeof responseOf> {
+  return responseOf(harness, responseBody(harness, operation, successEnvelope(harness, data), exact));
+}
+
 /**
  * A failure envelope with a code and a message on the harness's route. A 9900403 denial in the native envelope has
  * no `data` key (cmdb-semantics §4.1).
