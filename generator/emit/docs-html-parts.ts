@@ -61,10 +61,10 @@ export function fieldPath(path: string): string {
   return cut === 0 ? esc(path) : `<span class="prefix">${esc(path.slice(0, cut))}</span>${esc(path.slice(cut))}`;
 }
 
-/** A heading in both languages: the Chinese one first, the English one beside it, quieter. */
+/** A heading in both languages: the Chinese one first, the English one beside it, quieter (once when they are the same). */
 export function heading(key: LabelKey): string {
   const { zh, en } = LABELS[key];
-  return `${esc(zh)} <span class="h-en">${esc(en)}</span>`;
+  return zh === en ? esc(zh) : `${esc(zh)} <span class="h-en">${esc(en)}</span>`;
 }
 
 /** The "yes" of a required column, highlighted. */

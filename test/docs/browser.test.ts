@@ -111,6 +111,7 @@ describe("generated/docs/index.html in headless Chromium", () => {
     await page.screenshot({ path: join(OUTPUT, "index.png") });
     await lock.screenshot({ path: join(OUTPUT, "template-lock.png") });
     await page.locator("#error-codes").screenshot({ path: join(OUTPUT, "error-codes.png") });
+    await page.locator("#op-create_service_instance table.routes").screenshot({ path: join(OUTPUT, "routes.png") });
     await page.close();
   });
 
