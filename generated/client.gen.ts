@@ -3,8 +3,8 @@
 
 import type { components } from "./types.gen.js";
 /**
- * The BlueKing common args: merged into every request body on the ESB route, sent as the `X-Bkapi-Authorization` header on the API gateway route; `bk_app_secret` and `bk_token` never appear in an error.
- * 蓝鲸通用参数：ESB 路由合并到每个请求体中，API 网关路由放在 `X-Bkapi-Authorization` 请求头中；`bk_app_secret` 与 `bk_token` 不会出现在任何错误中。
+ * The BlueKing common args: merged into every request body on the ESB route, sent as the `X-Bkapi-Authorization` header on the API gateway route; `access_token`, `bk_app_secret` and `bk_token` never appear in an error.
+ * 蓝鲸通用参数：ESB 路由合并到每个请求体中，API 网关路由放在 `X-Bkapi-Authorization` 请求头中；`access_token`、`bk_app_secret` 与 `bk_token` 不会出现在任何错误中。
  */
 export type CmdbAuth = components["schemas"]["CommonArgs"];
 /** The envelope's `permission`: what to apply for on a 9900403 denial, null otherwise. */
@@ -298,7 +298,7 @@ export interface CmdbClient {
  * `X-Bkapi-Authorization` 请求头中）调用：每个接口一个类型化方法，两种路由相同。
  */
 export function createCmdbClient(options: CmdbClientOptions): CmdbClient {
-  const call = createCaller(options, [options.auth.bk_app_secret, options.auth.bk_token]);
+  const call = createCaller(options, [options.auth.access_token, options.auth.bk_app_secret, options.auth.bk_token]);
   return {
     createServiceInstance: (params, request) => call<CreateServiceInstanceData>("createServiceInstance", "/api/c/compapi/v2/cc/create_service_instance/", params, request, "POST /api/v3/create/proc/service_instance"),
     deleteServiceInstance: (params, request) => call<DeleteServiceInstanceData>("deleteServiceInstance", "/api/c/compapi/v2/cc/delete_service_instance/", params, request, "DELETE /api/v3/deletemany/proc/service_instance"),

@@ -209,6 +209,12 @@ export interface components {
              *     当前用户用户名，应用免登录态验证白名单中的应用，用此字段指定当前用户
              */
             bk_username?: string;
+            /**
+             * Format: password
+             * @description API gateway route only: an access token that stands for the user in place of `bk_token` or `bk_username` in the `X-Bkapi-Authorization` header. ESB does not read it; on the ESB route use `bk_token` or `bk_username`. Never logged, recorded or echoed by this toolkit.
+             *     仅用于 API 网关路由：放在 `X-Bkapi-Authorization` 请求头中代替 `bk_token` 或 `bk_username` 标识用户的 access_token。ESB 不读取该字段，ESB 路由请使用 `bk_token` 或 `bk_username`。本工具不会记录或回显它。
+             */
+            access_token?: string;
         };
         /**
          * CreateServiceInstanceRequest

@@ -82,8 +82,8 @@ function buildClientStructure(model: SpecModel): SourceFileStructure {
       isExported: true,
       type: schemaType(model.authSchema),
       docs: [
-        `The BlueKing common args: merged into every request body on the ESB route, sent as the \`X-Bkapi-Authorization\` header on the API gateway route; ${model.secretFields.map((f) => `\`${f}\``).join(" and ")} never appear in an error.\n` +
-          `蓝鲸通用参数：ESB 路由合并到每个请求体中，API 网关路由放在 \`X-Bkapi-Authorization\` 请求头中；${model.secretFields.map((f) => `\`${f}\``).join(" 与 ")} 不会出现在任何错误中。`,
+        `The BlueKing common args: merged into every request body on the ESB route, sent as the \`X-Bkapi-Authorization\` header on the API gateway route; ${listFields(model.secretFields, ", ", " and ")} never appear in an error.\n` +
+          `蓝鲸通用参数：ESB 路由合并到每个请求体中，API 网关路由放在 \`X-Bkapi-Authorization\` 请求头中；${listFields(model.secretFields, "、", " 与 ")} 不会出现在任何错误中。`,
       ],
     },
     {
@@ -255,4 +255,10 @@ function schemaType(name: string): string {
 /** `createServiceInstance` → `CreateServiceInstance`. */
 function pascalCase(name: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+/** `a`, `b` and `c` (or `a`、`b` 与 `c`): field names as code, the last joined by `last`. */
+function listFields(fields: readonly string[], separator: string, last: string): string {
+  const names = fields.map((field) => `\`${field}\``);
+  return names.length < 2 ? names.join("") : `${names.slice(0, -1).join(separator)}${last}${names.at(-1)}`;
 }

@@ -17,7 +17,7 @@ import type {
 import { compareText, isObject, normalizeSpace, readBilingual } from "./text.ts";
 
 /** The auth fields DESIGN.md names as secrets; a `writeOnly` or `format: password` property is one too. */
-const KNOWN_SECRET_FIELDS = ["bk_app_secret", "bk_token"];
+const KNOWN_SECRET_FIELDS = ["access_token", "bk_app_secret", "bk_token"];
 
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 

@@ -157,4 +157,22 @@ describe("createCmdbClient with route: apigw", () => {
     expect(error).toMatchObject({ status: 400, code: 1640001, codeName: "INVALID_ARGS" });
     expectNoSecret(error);
   });
+
+  it("sends an access_token in place of the user in the header, and redacts it from an echoing answer", async () => {
+    const accessToken = "canary-access-token-5d1e";
+    esb.reply = (seen) => ({
+      status: 400,
+      body: gatewayError(1640001, "INVALID_ARGS", `bad ${String(seen.headers["x-bkapi-authorization"])}`),
+    });
+    const auth = { bk_app_code: "demo", bk_app_secret: SECRET, access_token: accessToken };
+    const error = await rejection(
+      createCmdbClient({ baseUrl: esb.baseUrl, auth, route: "apigw" }).createServiceInstance(CREATE),
+    );
+    expect(JSON.parse(String(esb.seen[0]?.headers["x-bkapi-authorization"]))).toEqual(auth);
+    expect(esb.seen[0]?.body).toEqual(CREATE);
+    expect(JSON.stringify(error)).not.toContain(accessToken);
+    expect((error as Error).message).toBe(
+      `bad ${JSON.stringify(auth).replace(SECRET, "***").replace(accessToken, "***")}`,
+    );
+  });
 });
