@@ -43,13 +43,10 @@ export function validateRawProcess(
   for (const field of spec.requiredFields) {
     if (!Object.hasOwn(info, field)) return { ok: false, failure: fail(1199010, fail(1199010, field)) };
   }
-  const filled = (model: ProcessFieldModel): unknown => {
-    if (Object.hasOwn(info, model.field)) return info[model.field];
-    if (faults.has("raw-missing-fields-null")) return null;
-    // cmdb-semantics §1.3 A step 2 (`FillLostFieldValue`), as `x-cmdb-field-rules.raw_defaults` states it.
-    return spec.rawDefaults[model.type];
-  };
-  const checked = validateValues(spec, filled, Object.hasOwn(info, "bind_info") ? info.bind_info : null, faults);
+  // cmdb-semantics §1.3 A step 2 (`FillLostFieldValue`): a field not sent takes `x-cmdb-field-rules.raw_defaults`.
+  const fillDefaults = !faults.has("raw-missing-fields-null");
+  const bindInfo = Object.hasOwn(info, "bind_info") ? info.bind_info : null;
+  const checked = validateValues(spec, info, fillDefaults, bindInfo, faults);
   if (checked.ok) return checked;
   return { ok: false, failure: fail(1199011, fail(1199011, checked.failure)) };
 }
@@ -64,18 +61,26 @@ export function validateProcessValues(
   values: ProcessValues,
   faults: ModelFaults = NO_FAULTS,
 ): Outcome<ProcessValues> {
-  return validateValues(spec, (model) => values.fields[model.field] ?? null, values.bind_info, faults);
+  return validateValues(spec, values.fields, false, values.bind_info, faults);
 }
 
+// Validates every model field of `source` and the bind table; a field `source` lacks is its type's raw default
+// (`fillDefaults`) or null. Plain loops without per-call closures: this runs for every process of a create.
 function validateValues(
   spec: ProviderSpec,
-  fieldValue: (model: ProcessFieldModel) => unknown,
+  source: Readonly<Record<string, unknown>>,
+  fillDefaults: boolean,
   bindInfo: unknown,
   faults: ModelFaults,
 ): Outcome<ProcessValues> {
   const fields: ProcessValues["fields"] = {};
   for (const model of spec.processFields) {
-    const checked = validateField(model, fieldValue(model), faults);
+    const value = Object.hasOwn(source, model.field)
+      ? source[model.field]
+      : fillDefaults
+        ? spec.rawDefaults[model.type]
+        : null;
+    const checked = validateField(model, value, faults);
     if (!checked.ok) return checked;
     fields[model.field] = checked.value;
   }
@@ -89,33 +94,46 @@ function validateField(
   value: unknown,
   faults: ModelFaults,
 ): Outcome<string | number | boolean | null> {
-  const bad = (code: number): Outcome<never> => ({ ok: false, failure: fail(code, model.displayName) });
-  if (value === null || value === undefined) return model.required ? bad(1199010) : { ok: true, value: null };
+  if (value === null || value === undefined) {
+    return model.required ? fieldFailure(model, 1199010) : { ok: true, value: null };
+  }
   switch (model.type) {
     case "string": {
-      if (typeof value !== "string") return bad(1199007);
+      if (typeof value !== "string") return fieldFailure(model, 1199007);
       const trimmed = goTrimSpace(value);
-      const length = faults.has("string-length-in-characters") ? [...trimmed].length : Buffer.byteLength(trimmed);
-      if (model.maxBytes !== undefined && length > model.maxBytes) return bad(1199015);
-      if (model.required && trimmed === "") return bad(1199010);
+      if (model.maxBytes !== undefined && stringLength(trimmed, model.maxBytes, faults) > model.maxBytes) {
+        return fieldFailure(model, 1199015);
+      }
+      if (model.required && trimmed === "") return fieldFailure(model, 1199010);
       return { ok: true, value: trimmed };
     }
     case "integer": {
-      if (typeof value !== "number" && !(value instanceof JsonNumber)) return bad(1199009);
+      if (typeof value !== "number" && !(value instanceof JsonNumber)) return fieldFailure(model, 1199009);
       // A non-integer literal counts as 0 in the range check (cmdb-semantics §1.1, `json.Number.Int64()`).
       const counted = typeof value === "number" && Number.isInteger(value) ? value : 0;
       if (
         (model.minimum !== undefined && counted < model.minimum) ||
         (model.maximum !== undefined && counted > model.maximum)
       ) {
-        return bad(1199006);
+        return fieldFailure(model, 1199006);
       }
       // How CMDB stores a non-integer literal that passes is UNCONFIRMED; it is kept as the literal's number.
       return { ok: true, value: typeof value === "number" ? value : value.toJSON() };
     }
     case "boolean":
-      return typeof value === "boolean" ? { ok: true, value } : bad(1199025);
+      return typeof value === "boolean" ? { ok: true, value } : fieldFailure(model, 1199025);
   }
+}
+
+function fieldFailure(model: ProcessFieldModel, code: number): Outcome<never> {
+  return { ok: false, failure: fail(code, model.displayName) };
+}
+
+// The length a string limit counts: UTF-8 bytes (characters under the fault). A UTF-16 unit is at most 3 UTF-8
+// bytes, so a string of at most `limit / 3` units is within the limit without encoding it.
+function stringLength(text: string, limit: number, faults: ModelFaults): number {
+  if (faults.has("string-length-in-characters")) return [...text].length;
+  return text.length * 3 <= limit ? text.length : Buffer.byteLength(text);
 }
 
 /**
@@ -130,26 +148,33 @@ function validateBindTable(
   faults: ModelFaults = NO_FAULTS,
 ): Outcome<BindRow[] | null> {
   if (value === null || value === undefined) return { ok: true, value: null };
-  const bad: Outcome<never> = { ok: false, failure: fail(1199006, spec.bindInfoDisplayName) };
-  if (!Array.isArray(value)) return bad;
+  if (!Array.isArray(value)) return bindTableFailure(spec);
   const ipPattern = faults.has("bind-ip-pattern-unanchored") ? unanchoredIpv6(spec.bindIpPattern) : spec.bindIpPattern;
   const rows: BindRow[] = [];
   for (const raw of value) {
-    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return bad;
+    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return bindTableFailure(spec);
     const given = raw as Record<string, unknown>;
-    if (Object.keys(given).some((key) => !BIND_ROW_KEY_SET.has(key))) return bad;
-    const has = (key: string): boolean => Object.hasOwn(given, key);
+    for (const key of Object.keys(given)) if (!BIND_ROW_KEY_SET.has(key)) return bindTableFailure(spec);
     const { enable, ip, port, protocol, template_row_id: rowId } = given;
-    if (has("enable") && typeof enable !== "boolean") return bad;
-    if (has("ip") && ip !== null && !matchesTrimmed(ip, ipPattern, true)) return bad;
-    if (has("port") && !matchesTrimmed(port, spec.bindPortPattern, false)) return bad;
-    if (has("protocol") && !(typeof protocol === "string" && spec.protocols.has(protocol))) return bad;
-    if (has("template_row_id") && rowId !== null && typeof rowId !== "number" && !(rowId instanceof JsonNumber)) {
-      return bad;
+    if (Object.hasOwn(given, "enable") && typeof enable !== "boolean") return bindTableFailure(spec);
+    if (Object.hasOwn(given, "ip") && ip !== null && !matchesTrimmed(ip, ipPattern, true))
+      return bindTableFailure(spec);
+    if (Object.hasOwn(given, "port") && !matchesTrimmed(port, spec.bindPortPattern, false))
+      return bindTableFailure(spec);
+    if (Object.hasOwn(given, "protocol") && !(typeof protocol === "string" && spec.protocols.has(protocol))) {
+      return bindTableFailure(spec);
+    }
+    if (
+      Object.hasOwn(given, "template_row_id") &&
+      rowId !== null &&
+      typeof rowId !== "number" &&
+      !(rowId instanceof JsonNumber)
+    ) {
+      return bindTableFailure(spec);
     }
     const row: Record<string, unknown> = {};
     for (const key of BIND_ROW_KEYS) {
-      if (!has(key)) continue;
+      if (!Object.hasOwn(given, key)) continue;
       const sent = given[key];
       // Checked trimmed, stored as sent (cmdb-semantics §3.3); the fault stores the trimmed value.
       row[key] =
@@ -162,6 +187,10 @@ function validateBindTable(
     rows.push(row as BindRow);
   }
   return { ok: true, value: rows };
+}
+
+function bindTableFailure(spec: ProviderSpec): Outcome<never> {
+  return { ok: false, failure: fail(1199006, spec.bindInfoDisplayName) };
 }
 
 function matchesTrimmed(value: unknown, pattern: RegExp, emptyAllowed: boolean): boolean {
@@ -187,11 +216,7 @@ export function decodeProcessInfo(
   spec: ProviderSpec,
   info: Readonly<Record<string, unknown>>,
 ): Outcome<Record<string, unknown>> {
-  const types = new Map<string, ProcessFieldModel["type"] | "bind_info">([
-    ...spec.processFields.map((m) => [m.field, m.type] as const),
-    ...SERVER_KEY_TYPES,
-    ["bind_info", "bind_info"],
-  ]);
+  const types = decodedTypesOf(spec);
   const decoded: Record<string, unknown> = {};
   for (const key of Object.keys(info).sort()) {
     const field = goJsonFold(key);
@@ -215,6 +240,24 @@ export function decodeProcessInfo(
     }
   }
   return { ok: true, value: decoded };
+}
+
+type DecodedType = ProcessFieldModel["type"] | "bind_info";
+
+const decodedTypes = new WeakMap<ProviderSpec, ReadonlyMap<string, DecodedType>>();
+
+// The fields of the typed `metadata.Process` with their types, built once per spec.
+function decodedTypesOf(spec: ProviderSpec): ReadonlyMap<string, DecodedType> {
+  let types = decodedTypes.get(spec);
+  if (!types) {
+    types = new Map<string, DecodedType>([
+      ...spec.processFields.map((m) => [m.field, m.type] as const),
+      ...SERVER_KEY_TYPES,
+      ["bind_info", "bind_info"],
+    ]);
+    decodedTypes.set(spec, types);
+  }
+  return types;
 }
 
 function decodeBindRows(value: unknown): Record<string, unknown>[] | null {
@@ -269,8 +312,26 @@ export function isInt64(value: unknown): value is number {
 
 /** Trims like Go's `strings.TrimSpace`: ASCII white space, U+0085, U+00A0 and Unicode White_Space (not U+FEFF). */
 function goTrimSpace(text: string): string {
-  return text.replace(GO_SPACE_EDGES, "");
+  let start = 0;
+  let end = text.length;
+  while (start < end && isGoSpace(text.charCodeAt(start))) start++;
+  while (end > start && isGoSpace(text.charCodeAt(end - 1))) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
 }
 
-const GO_SPACE = "\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
-const GO_SPACE_EDGES = new RegExp(`^[${GO_SPACE}]+|[${GO_SPACE}]+$`, "g");
+// `unicode.IsSpace`: every such rune is in the Basic Multilingual Plane, so one UTF-16 unit decides.
+function isGoSpace(code: number): boolean {
+  if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+  if (code < 0x85) return false;
+  return (
+    code === 0x85 ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000
+  );
+}

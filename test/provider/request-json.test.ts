@@ -18,6 +18,15 @@ describe("needsLiteralParser", () => {
     ["an upper-case value is not a key", { given: '{"name":"ABC"}', want: false }],
     ["true, false and null are not numbers", { given: '{"enable":true,"x":false,"y":null}', want: false }],
     ["a quote escaped inside a value does not end it", { given: '{"a":"x\\"B\\":1","b":2}', want: false }],
+    [
+      "an escaped backslash ends a value, and the upper-case key after it counts",
+      { given: '{"a":"x\\\\","B":1}', want: true },
+    ],
+    ["a fraction after a value with escapes counts", { given: '{"a":"\\"1.5\\"","b":1.5}', want: true }],
+    ["escapes in values only", { given: '{"a":"\\u0041","b":"\\\\","c":[1,2]}', want: false }],
+    ["white space before the colon of a key", { given: '{"Bk_biz_id" \t\r\n: 2}', want: true }],
+    ["an upper-case value before a colon inside another string", { given: '{"a":"B","c":"d:"}', want: false }],
+    ["an unterminated string", { given: '{"a":"B', want: false }],
   ];
   it.each(cases)("%s", (_name, { given, want }) => expect(needsLiteralParser(given)).toBe(want));
 });
