@@ -218,7 +218,7 @@ export function decodeProcessInfo(
 ): Outcome<Record<string, unknown>> {
   const types = decodedTypesOf(spec);
   const decoded: Record<string, unknown> = {};
-  for (const key of Object.keys(info).sort()) {
+  for (const key of foldOrder(info)) {
     const field = goJsonFold(key);
     const type = types.get(field);
     const value = info[key];
@@ -240,6 +240,19 @@ export function decodeProcessInfo(
     }
   }
   return { ok: true, value: decoded };
+}
+
+/**
+ * The keys of an object in the order `encoding/json` reads them from a Go map: sorted, so that of two keys that fold to
+ * one field the later one wins. Keys that are all folded already name distinct fields, and are left unsorted.
+ */
+function foldOrder(object: object): string[] {
+  const keys = Object.keys(object);
+  return keys.every(isFolded) ? keys : keys.sort();
+}
+
+function isFolded(key: string): boolean {
+  return goJsonFold(key) === key;
 }
 
 type DecodedType = ProcessFieldModel["type"] | "bind_info";
@@ -270,7 +283,7 @@ function decodeBindRows(value: unknown): Record<string, unknown>[] | null {
     }
     if (typeof raw !== "object" || Array.isArray(raw)) return null;
     const row: Record<string, unknown> = {};
-    for (const key of Object.keys(raw).sort()) {
+    for (const key of foldOrder(raw)) {
       const field = goJsonFold(key);
       const type = BIND_KEY_TYPES.get(field);
       const sent = (raw as Record<string, unknown>)[key];

@@ -112,7 +112,8 @@ const LONG_S = 0x17f;
 export function readStructField(object: Readonly<Record<string, unknown>>, field: string): unknown {
   let value: unknown;
   for (const key of Object.keys(object)) {
-    if (asciiLower(key) === field) value = object[key];
+    // Folding keeps the length, so only a key as long as the field can match.
+    if (key.length === field.length && (key === field || asciiLower(key) === field)) value = object[key];
   }
   return value;
 }
