@@ -73,39 +73,38 @@ function validateValues(
   bindInfo: unknown,
   faults: ModelFaults,
 ): Outcome<ProcessValues> {
-  const fields: ProcessValues["fields"] = {};
+  const fields: ProcessValues["fields"] = { ...emptyFieldsOf(spec) };
+  const inCharacters = faults.has("string-length-in-characters");
   for (const model of spec.processFields) {
     const value = Object.hasOwn(source, model.field)
       ? source[model.field]
       : fillDefaults
         ? spec.rawDefaults[model.type]
         : null;
-    const checked = validateField(model, value, faults);
-    if (!checked.ok) return checked;
-    fields[model.field] = checked.value;
+    const checked = validateField(model, value, inCharacters);
+    // Every checked value is a primitive or null; an object is the failure.
+    if (checked !== null && typeof checked === "object") return { ok: false, failure: checked };
+    fields[model.field] = checked;
   }
   const rows = validateBindTable(spec, bindInfo, faults);
   if (!rows.ok) return rows;
   return { ok: true, value: { fields, bind_info: rows.value } };
 }
 
-function validateField(
-  model: ProcessFieldModel,
-  value: unknown,
-  faults: ModelFaults,
-): Outcome<string | number | boolean | null> {
-  if (value === null || value === undefined) {
-    return model.required ? fieldFailure(model, 1199010) : { ok: true, value: null };
-  }
+/** A field's value once checked (trimmed, a literal made a number), or the inner failure naming the field. */
+type FieldResult = string | number | boolean | null | CmdbFailure;
+
+function validateField(model: ProcessFieldModel, value: unknown, inCharacters: boolean): FieldResult {
+  if (value === null || value === undefined) return model.required ? fieldFailure(model, 1199010) : null;
   switch (model.type) {
     case "string": {
       if (typeof value !== "string") return fieldFailure(model, 1199007);
       const trimmed = goTrimSpace(value);
-      if (model.maxBytes !== undefined && stringLength(trimmed, model.maxBytes, faults) > model.maxBytes) {
+      if (model.maxBytes !== undefined && stringLength(trimmed, model.maxBytes, inCharacters) > model.maxBytes) {
         return fieldFailure(model, 1199015);
       }
       if (model.required && trimmed === "") return fieldFailure(model, 1199010);
-      return { ok: true, value: trimmed };
+      return trimmed;
     }
     case "integer": {
       if (typeof value !== "number" && !(value instanceof JsonNumber)) return fieldFailure(model, 1199009);
@@ -118,21 +117,21 @@ function validateField(
         return fieldFailure(model, 1199006);
       }
       // How CMDB stores a non-integer literal that passes is UNCONFIRMED; it is kept as the literal's number.
-      return { ok: true, value: typeof value === "number" ? value : value.toJSON() };
+      return typeof value === "number" ? value : value.toJSON();
     }
     case "boolean":
-      return typeof value === "boolean" ? { ok: true, value } : fieldFailure(model, 1199025);
+      return typeof value === "boolean" ? value : fieldFailure(model, 1199025);
   }
 }
 
-function fieldFailure(model: ProcessFieldModel, code: number): Outcome<never> {
-  return { ok: false, failure: fail(code, model.displayName) };
+function fieldFailure(model: ProcessFieldModel, code: number): CmdbFailure {
+  return fail(code, model.displayName);
 }
 
-// The length a string limit counts: UTF-8 bytes (characters under the fault). A UTF-16 unit is at most 3 UTF-8
-// bytes, so a string of at most `limit / 3` units is within the limit without encoding it.
-function stringLength(text: string, limit: number, faults: ModelFaults): number {
-  if (faults.has("string-length-in-characters")) return [...text].length;
+// The length a string limit counts: UTF-8 bytes, or characters (the `string-length-in-characters` fault). A UTF-16
+// unit is at most 3 UTF-8 bytes, so a string of at most `limit / 3` units is within the limit without encoding it.
+function stringLength(text: string, limit: number, inCharacters: boolean): number {
+  if (inCharacters) return [...text].length;
   return text.length * 3 <= limit ? text.length : Buffer.byteLength(text);
 }
 
@@ -150,6 +149,7 @@ function validateBindTable(
   if (value === null || value === undefined) return { ok: true, value: null };
   if (!Array.isArray(value)) return bindTableFailure(spec);
   const ipPattern = faults.has("bind-ip-pattern-unanchored") ? unanchoredIpv6(spec.bindIpPattern) : spec.bindIpPattern;
+  const storedTrimmed = faults.has("bind-info-stored-trimmed");
   const rows: BindRow[] = [];
   for (const raw of value) {
     if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return bindTableFailure(spec);
@@ -178,7 +178,7 @@ function validateBindTable(
       const sent = given[key];
       // Checked trimmed, stored as sent (cmdb-semantics §3.3); the fault stores the trimmed value.
       row[key] =
-        faults.has("bind-info-stored-trimmed") && typeof sent === "string" && key !== "protocol"
+        storedTrimmed && typeof sent === "string" && key !== "protocol"
           ? goTrimSpace(sent)
           : sent instanceof JsonNumber
             ? sent.toJSON()
@@ -218,12 +218,14 @@ export function decodeProcessInfo(
 ): Outcome<Record<string, unknown>> {
   const types = decodedTypesOf(spec);
   const decoded: Record<string, unknown> = {};
+  let nulls = false;
   for (const key of foldOrder(info)) {
     const field = goJsonFold(key);
     const type = types.get(field);
     const value = info[key];
     if (type === undefined) continue;
     if (value === null) {
+      nulls = true;
       delete decoded[field];
       continue;
     }
@@ -234,7 +236,7 @@ export function decodeProcessInfo(
     } else if (hasJsonType(value, type)) decoded[field] = value;
     else return { ok: false, failure: fail(1199000) };
   }
-  for (const model of spec.processFields) {
+  for (const model of nulls ? spec.processFields : []) {
     if (!Object.hasOwn(decoded, model.field) && Object.hasOwn(info, model.field) && info[model.field] === null) {
       decoded[model.field] = null;
     }
@@ -253,6 +255,19 @@ function foldOrder(object: object): string[] {
 
 function isFolded(key: string): boolean {
   return goJsonFold(key) === key;
+}
+
+const emptyFields = new WeakMap<ProviderSpec, ProcessValues["fields"]>();
+
+// Every model field as null, in the model's order: copying it gives each process's fields their final shape at once.
+function emptyFieldsOf(spec: ProviderSpec): ProcessValues["fields"] {
+  let fields = emptyFields.get(spec);
+  if (!fields) {
+    fields = {};
+    for (const model of spec.processFields) fields[model.field] = null;
+    emptyFields.set(spec, fields);
+  }
+  return fields;
 }
 
 type DecodedType = ProcessFieldModel["type"] | "bind_info";

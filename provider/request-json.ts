@@ -118,6 +118,22 @@ export function readStructField(object: Readonly<Record<string, unknown>>, field
   return value;
 }
 
+/**
+ * Reads several fields of one Go request struct in one pass over the object's keys, as {@link readStructField} reads
+ * each: the values in the order of `fields` (undefined where no key matches).
+ * @see cmdb-semantics §1.1
+ */
+export function readStructFields(object: Readonly<Record<string, unknown>>, fields: readonly string[]): unknown[] {
+  const values: unknown[] = fields.map(() => undefined);
+  for (const key of Object.keys(object)) {
+    for (let f = 0; f < fields.length; f++) {
+      const field = fields[f] as string;
+      if (key.length === field.length && (key === field || asciiLower(key) === field)) values[f] = object[key];
+    }
+  }
+  return values;
+}
+
 /** Lower-cases ASCII letters only, as json-iterator folds an incoming key. */
 function asciiLower(text: string): string {
   // Most keys are already lower case: answer them without a regular expression or a copy.
