@@ -111,10 +111,7 @@ const LONG_S = 0x17f;
  */
 export function readStructField(object: Readonly<Record<string, unknown>>, field: string): unknown {
   let value: unknown;
-  for (const key of Object.keys(object)) {
-    // Folding keeps the length, so only a key as long as the field can match.
-    if (key.length === field.length && (key === field || asciiLower(key) === field)) value = object[key];
-  }
+  for (const key of Object.keys(object)) if (keyNamesField(key, field)) value = object[key];
   return value;
 }
 
@@ -126,12 +123,14 @@ export function readStructField(object: Readonly<Record<string, unknown>>, field
 export function readStructFields(object: Readonly<Record<string, unknown>>, fields: readonly string[]): unknown[] {
   const values: unknown[] = fields.map(() => undefined);
   for (const key of Object.keys(object)) {
-    for (let f = 0; f < fields.length; f++) {
-      const field = fields[f] as string;
-      if (key.length === field.length && (key === field || asciiLower(key) === field)) values[f] = object[key];
-    }
+    for (let f = 0; f < fields.length; f++) if (keyNamesField(key, fields[f] as string)) values[f] = object[key];
   }
   return values;
+}
+
+// Whether a JSON key names a (lower-case) struct field; folding keeps the length, so only a key as long can.
+function keyNamesField(key: string, field: string): boolean {
+  return key.length === field.length && (key === field || asciiLower(key) === field);
 }
 
 /** Lower-cases ASCII letters only, as json-iterator folds an incoming key. */

@@ -5,6 +5,7 @@ import {
   needsLiteralParser,
   parseRequestJson,
   readStructField,
+  readStructFields,
 } from "../../provider/request-json.ts";
 
 describe("needsLiteralParser", () => {
@@ -62,6 +63,13 @@ describe("field matching", () => {
     expect(readStructField({ bk_biz_id: 1, BK_BIZ_ID: 2 }, "bk_biz_id")).toBe(2);
     // The Kelvin sign is not an ASCII K: json-iterator does not fold it.
     expect(readStructField({ "\u212a": 1 }, "k")).toBeUndefined();
+  });
+
+  it("reads several fields in one pass exactly as it reads each", () => {
+    const body = { BK_biz_id: 1, instances: null, bk_biz_id: 3, Bk_Module_Id: 60, bk_module: 9, "\u212a": 1 };
+    const fields = ["bk_biz_id", "bk_module_id", "instances", "k", "absent"];
+    expect(readStructFields(body, fields)).toEqual(fields.map((field) => readStructField(body, field)));
+    expect(readStructFields(body, fields)).toEqual([3, 60, null, undefined, undefined]);
   });
 
   it("folds the Kelvin sign and the long s like Go's encoding/json", () => {
