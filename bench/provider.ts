@@ -78,8 +78,8 @@ function rateOf(slice: { good: number; cpuMs: number }): number {
   return (slice.good * 1000) / slice.cpuMs;
 }
 
-// The baseline answers what the CMDB answers, byte for byte in size: the same envelope and the same headers (the
-// request ID in the body and in `x-request-id`), so the shared client parses the same response from both.
+// The baseline answers what the CMDB answers: the same envelope (a five-digit ID, as most of the CMDB's creates here
+// get) and the same headers, the request ID in `x-request-id` too, so the shared client parses alike from both.
 async function startBareServer(): Promise<{ url: string; close(): Promise<void> }> {
   const requestId = "0123456789abcdef0123456789abcdef";
   const envelope = JSON.stringify({
