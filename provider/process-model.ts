@@ -157,10 +157,12 @@ function validateBindTable(
     for (const key of Object.keys(given)) if (!BIND_ROW_KEY_SET.has(key)) return bindTableFailure(spec);
     const { enable, ip, port, protocol, template_row_id: rowId } = given;
     if (Object.hasOwn(given, "enable") && typeof enable !== "boolean") return bindTableFailure(spec);
-    if (Object.hasOwn(given, "ip") && ip !== null && !matchesTrimmed(ip, ipPattern, true))
+    if (Object.hasOwn(given, "ip") && ip !== null && !matchesTrimmed(ip, ipPattern, true)) {
       return bindTableFailure(spec);
-    if (Object.hasOwn(given, "port") && !matchesTrimmed(port, spec.bindPortPattern, false))
+    }
+    if (Object.hasOwn(given, "port") && !matchesTrimmed(port, spec.bindPortPattern, false)) {
       return bindTableFailure(spec);
+    }
     if (Object.hasOwn(given, "protocol") && !(typeof protocol === "string" && spec.protocols.has(protocol))) {
       return bindTableFailure(spec);
     }
