@@ -189,7 +189,10 @@ function createInstances(ctx: OperationContext, input: CreateInput, target: Targ
         bk_module_id: moduleId,
         bk_host_id: item.bk_host_id,
         // §1.3 B.2: on a templated module the name comes from the first template process, before any caller value.
-        name: serviceTemplate && name === "" ? buildInstanceName(host, values[0]) : name,
+        name:
+          serviceTemplate && name === ""
+            ? buildInstanceName(host, values[0]?.fields.bk_process_name, values[0]?.bind_info ?? null)
+            : name,
         service_template_id: serviceTemplate?.id ?? 0,
       },
       processes: [],
@@ -226,13 +229,8 @@ function createRawProcesses(ctx: OperationContext, input: CreateInput, staging: 
     // §1.3 A "Instance name": the parts come from the first process as sent (untrimmed), decoded like §1.3 B.4.
     const decoded = decodeProcessInfo(spec, item.processes[0]?.process_info ?? {});
     if (!decoded.ok) return decoded;
-    const first = decoded.value;
-    const rows = Array.isArray(first.bind_info) ? (first.bind_info as ProcessValues["bind_info"]) : null;
-    const name = typeof first.bk_process_name === "string" ? first.bk_process_name : null;
-    instance.name = buildInstanceName(state.hosts.get(item.bk_host_id), {
-      fields: { bk_process_name: name },
-      bind_info: rows,
-    });
+    const { bk_process_name: name, bind_info: rows } = decoded.value;
+    instance.name = buildInstanceName(state.hosts.get(item.bk_host_id), name, Array.isArray(rows) ? rows : null);
   }
   return { ok: true, value: null };
 }
@@ -322,11 +320,15 @@ function lastPerTemplate(entries: readonly ProcessEntry[]): ProcessEntry[] {
  * Builds the name of an instance created without one: inner IP (or inner IPv6), first process name, first port.
  * @see cmdb-semantics §1.3 A ("Instance name"), B.2
  */
-function buildInstanceName(host: Host | undefined, first: ProcessValues | undefined): string {
-  const ip = host ? host.bk_host_innerip || (host.bk_host_innerip_v6 ?? "") : "";
-  const processName = first?.fields.bk_process_name;
-  const port = first?.bind_info?.find((row) => typeof row.port === "string" && row.port !== "")?.port;
-  return [ip, typeof processName === "string" ? processName : "", port ?? ""].filter((part) => part !== "").join("_");
+function buildInstanceName(host: Host | undefined, processName: unknown, rows: readonly unknown[] | null): string {
+  let name = host ? host.bk_host_innerip || (host.bk_host_innerip_v6 ?? "") : "";
+  if (typeof processName === "string" && processName !== "")
+    name = name === "" ? processName : `${name}_${processName}`;
+  for (const row of rows ?? []) {
+    const port = (row as { port?: unknown } | null)?.port;
+    if (typeof port === "string" && port !== "") return name === "" ? port : `${name}_${port}`;
+  }
+  return name;
 }
 
 /**
