@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: every figure is a ratio against a baseline measured in the same run, because the machines
- * here are shared and noisy. Each area of the project contributes its own figures from `bench/<area>.ts`.
+ * here are shared and noisy. Each area of the project contributes its own figures from `bench/<area>.ts`;
+ * `npm run bench -- provider verify` runs only the areas named.
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -23,7 +24,13 @@ const AREAS = ["generate", "package", "provider", "request-json", "verify", "fuz
 async function main(): Promise<void> {
   process.env.PACT_DO_NOT_TRACK = "true";
   const figures: BenchFigure[] = [];
-  for (const area of AREAS) {
+  const named = process.argv.slice(2);
+  const unknown = named.filter((area) => !AREAS.includes(area));
+  if (unknown.length > 0) {
+    process.stderr.write(`bench: no area ${unknown.join(", ")}; the areas are ${AREAS.join(", ")}\n`);
+    process.exit(2);
+  }
+  for (const area of named.length > 0 ? AREAS.filter((a) => named.includes(a)) : AREAS) {
     const file = fileURLToPath(new URL(`./${area}.ts`, import.meta.url));
     if (!existsSync(file)) continue;
     process.stderr.write(`bench: ${area}…\n`);

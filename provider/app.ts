@@ -275,6 +275,8 @@ function parseBody(text: string, parse: (text: string) => unknown = JSON.parse):
 }
 
 function textExceedsDepth(text: string, limit: number): boolean {
+  // Depth never exceeds the number of opening brackets, which `indexOf` counts fast: most bodies stop here.
+  if (!hasMoreThan(text, "{", "[", limit)) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -286,6 +288,15 @@ function textExceedsDepth(text: string, limit: number): boolean {
     else if (c === 123 || c === 91) {
       if (++depth > limit) return true;
     } else if (c === 125 || c === 93) depth--;
+  }
+  return false;
+}
+
+// Whether `text` holds more than `limit` of the characters `a` and `b` together (in strings too).
+function hasMoreThan(text: string, a: string, b: string, limit: number): boolean {
+  let count = 0;
+  for (const c of [a, b]) {
+    for (let at = text.indexOf(c); at !== -1; at = text.indexOf(c, at + 1)) if (++count > limit) return true;
   }
   return false;
 }

@@ -15,7 +15,7 @@ import {
   validateProcessValues,
   validateRawProcess,
 } from "./process-model.ts";
-import { JsonNumber, readStructField } from "./request-json.ts";
+import { JsonNumber, readStructFields } from "./request-json.ts";
 import {
   buildProcess,
   type CmdbState,
@@ -135,7 +135,9 @@ function checkRequest(state: CmdbState, faults: ReadonlySet<FaultName>, input: C
   if (templateId === 0 && instances.some((i) => i.processes.length === 0)) return bad(1199010, "instances.processes");
   if (!faults.has("host-check-skipped")) {
     // Request order after de-duplication; Go prints the []int64 under `%s` as `[%!s(int64=11)]` (step 8).
-    const badHosts = [...new Set(instances.map((i) => i.bk_host_id))].filter((id) => !module.hostIds.has(id));
+    const badHosts = instances.every((i) => module.hostIds.has(i.bk_host_id))
+      ? []
+      : [...new Set(instances.map((i) => i.bk_host_id))].filter((id) => !module.hostIds.has(id));
     if (badHosts.length > 0) {
       return bad(1110056, faults.has("host-ids-printed-plainly") ? `[${badHosts.join(" ")}]` : badHosts);
     }
@@ -155,7 +157,7 @@ function createInstances(ctx: OperationContext, input: CreateInput, target: Targ
   const { spec, state, faults } = ctx;
   const { bk_biz_id: bizId, bk_module_id: moduleId, instances } = input;
   const { serviceTemplate } = target;
-  const stagedKeys = new Set<string>();
+  const stagedKeys = serviceTemplate ? new Set<string>() : undefined;
   for (const item of instances) {
     const host = state.hosts.get(item.bk_host_id);
     if (Buffer.byteLength(item.service_instance_name) > MAX_NAME_BYTES) return bad(1199006, "name");
@@ -165,8 +167,8 @@ function createInstances(ctx: OperationContext, input: CreateInput, target: Targ
     if (serviceTemplate) {
       const key = templatedInstanceKey(moduleId, item.bk_host_id, serviceTemplate.id);
       // Two instances for one host in one request: the second sees the first (cmdb-semantics §1.2 marks it UNCONFIRMED).
-      if (state.templatedInstances.has(key) || stagedKeys.has(key)) return bad(1113016, host?.bk_host_innerip ?? "");
-      stagedKeys.add(key);
+      if (state.templatedInstances.has(key) || stagedKeys?.has(key)) return bad(1113016, host?.bk_host_innerip ?? "");
+      stagedKeys?.add(key);
     }
     const values: ProcessValues[] = [];
     for (const processTemplate of serviceTemplate?.processTemplates ?? []) {
@@ -187,7 +189,10 @@ function createInstances(ctx: OperationContext, input: CreateInput, target: Targ
         bk_module_id: moduleId,
         bk_host_id: item.bk_host_id,
         // §1.3 B.2: on a templated module the name comes from the first template process, before any caller value.
-        name: serviceTemplate && name === "" ? buildInstanceName(host, values[0]) : name,
+        name:
+          serviceTemplate && name === ""
+            ? buildInstanceName(host, values[0]?.fields.bk_process_name, values[0]?.bind_info ?? null)
+            : name,
         service_template_id: serviceTemplate?.id ?? 0,
       },
       processes: [],
@@ -204,7 +209,8 @@ function createInstances(ctx: OperationContext, input: CreateInput, target: Targ
  */
 function createRawProcesses(ctx: OperationContext, input: CreateInput, staging: Staging): Outcome<null> {
   const { spec, state, faults } = ctx;
-  for (const [index, item] of input.instances.entries()) {
+  for (let index = 0; index < input.instances.length; index++) {
+    const item = input.instances[index] as InstanceInput;
     const entry = staging.staged[index] as StagedInstance;
     const crashed = crashOnMissingProcessInfo(faults, item.processes);
     if (crashed) return crashed;
@@ -216,19 +222,15 @@ function createRawProcesses(ctx: OperationContext, input: CreateInput, staging: 
       entry.processes.push(buildProcess(state, entry.instance, id, 0, checked.value, ctx.now));
     }
   }
-  for (const [index, item] of input.instances.entries()) {
+  for (let index = 0; index < input.instances.length; index++) {
+    const item = input.instances[index] as InstanceInput;
     const instance = (staging.staged[index] as StagedInstance).instance;
     if (instance.name !== "") continue;
     // §1.3 A "Instance name": the parts come from the first process as sent (untrimmed), decoded like §1.3 B.4.
     const decoded = decodeProcessInfo(spec, item.processes[0]?.process_info ?? {});
     if (!decoded.ok) return decoded;
-    const first = decoded.value;
-    const rows = Array.isArray(first.bind_info) ? (first.bind_info as ProcessValues["bind_info"]) : null;
-    const name = typeof first.bk_process_name === "string" ? first.bk_process_name : null;
-    instance.name = buildInstanceName(state.hosts.get(item.bk_host_id), {
-      fields: { bk_process_name: name },
-      bind_info: rows,
-    });
+    const { bk_process_name: name, bind_info: rows } = decoded.value;
+    instance.name = buildInstanceName(state.hosts.get(item.bk_host_id), name, Array.isArray(rows) ? rows : null);
   }
   return { ok: true, value: null };
 }
@@ -318,11 +320,15 @@ function lastPerTemplate(entries: readonly ProcessEntry[]): ProcessEntry[] {
  * Builds the name of an instance created without one: inner IP (or inner IPv6), first process name, first port.
  * @see cmdb-semantics §1.3 A ("Instance name"), B.2
  */
-function buildInstanceName(host: Host | undefined, first: ProcessValues | undefined): string {
-  const ip = host ? host.bk_host_innerip || (host.bk_host_innerip_v6 ?? "") : "";
-  const processName = first?.fields.bk_process_name;
-  const port = first?.bind_info?.find((row) => typeof row.port === "string" && row.port !== "")?.port;
-  return [ip, typeof processName === "string" ? processName : "", port ?? ""].filter((part) => part !== "").join("_");
+function buildInstanceName(host: Host | undefined, processName: unknown, rows: readonly unknown[] | null): string {
+  let name = host ? host.bk_host_innerip || (host.bk_host_innerip_v6 ?? "") : "";
+  if (typeof processName === "string" && processName !== "")
+    name = name === "" ? processName : `${name}_${processName}`;
+  for (const row of rows ?? []) {
+    const port = (row as { port?: unknown } | null)?.port;
+    if (typeof port === "string" && port !== "") return name === "" ? port : `${name}_${port}`;
+  }
+  return name;
 }
 
 /**
@@ -332,24 +338,28 @@ function buildInstanceName(host: Host | undefined, first: ProcessValues | undefi
  * @see cmdb-semantics §1.1
  */
 function decodeCreateInput(body: Readonly<Record<string, unknown>>): CreateInput | null {
-  const bizId = readStructField(body, "bk_biz_id") ?? 0;
-  const moduleId = readStructField(body, "bk_module_id") ?? 0;
-  const rawInstances = readStructField(body, "instances") ?? [];
+  // Null is the zero value, as a missing field is.
+  const [bizIdSent, moduleIdSent, instancesSent] = readStructFields(body, CREATE_FIELDS);
+  const bizId = bizIdSent ?? 0;
+  const moduleId = moduleIdSent ?? 0;
+  const rawInstances = instancesSent ?? [];
   if (!isInt64(bizId) || !isInt64(moduleId) || !Array.isArray(rawInstances)) return null;
   const instances: InstanceInput[] = [];
   for (const raw of rawInstances as unknown[]) {
     const item = asObject(raw);
     if (!item) return null;
-    const hostId = readStructField(item, "bk_host_id") ?? 0;
-    const name = readStructField(item, "service_instance_name") ?? "";
-    const rawProcesses = readStructField(item, "processes") ?? [];
+    const [hostIdSent, nameSent, processesSent] = readStructFields(item, INSTANCE_FIELDS);
+    const hostId = hostIdSent ?? 0;
+    const name = nameSent ?? "";
+    const rawProcesses = processesSent ?? [];
     if (!isInt64(hostId) || typeof name !== "string" || !Array.isArray(rawProcesses)) return null;
     const processes: ProcessEntry[] = [];
     for (const rawProcess of rawProcesses as unknown[]) {
       const process = asObject(rawProcess);
       if (!process) return null;
-      const templateId = readStructField(process, "process_template_id") ?? 0;
-      const info = readStructField(process, "process_info") ?? null;
+      const [templateIdSent, infoSent] = readStructFields(process, PROCESS_FIELDS);
+      const templateId = templateIdSent ?? 0;
+      const info = infoSent ?? null;
       if (!isInt64(templateId)) return null;
       if (info !== null && (typeof info !== "object" || Array.isArray(info) || info instanceof JsonNumber)) return null;
       processes.push({ process_template_id: templateId, process_info: info as Record<string, unknown> | null });
@@ -358,6 +368,10 @@ function decodeCreateInput(body: Readonly<Record<string, unknown>>): CreateInput
   }
   return { bk_biz_id: bizId, bk_module_id: moduleId, instances };
 }
+
+const CREATE_FIELDS = ["bk_biz_id", "bk_module_id", "instances"] as const;
+const INSTANCE_FIELDS = ["bk_host_id", "service_instance_name", "processes"] as const;
+const PROCESS_FIELDS = ["process_template_id", "process_info"] as const;
 
 // A JSON object, null as the zero value (an empty object), or undefined for any other type.
 function asObject(value: unknown): Record<string, unknown> | undefined {

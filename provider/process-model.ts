@@ -43,13 +43,10 @@ export function validateRawProcess(
   for (const field of spec.requiredFields) {
     if (!Object.hasOwn(info, field)) return { ok: false, failure: fail(1199010, fail(1199010, field)) };
   }
-  const filled = (model: ProcessFieldModel): unknown => {
-    if (Object.hasOwn(info, model.field)) return info[model.field];
-    if (faults.has("raw-missing-fields-null")) return null;
-    // cmdb-semantics §1.3 A step 2 (`FillLostFieldValue`), as `x-cmdb-field-rules.raw_defaults` states it.
-    return spec.rawDefaults[model.type];
-  };
-  const checked = validateValues(spec, filled, Object.hasOwn(info, "bind_info") ? info.bind_info : null, faults);
+  // cmdb-semantics §1.3 A step 2 (`FillLostFieldValue`): a field not sent takes `x-cmdb-field-rules.raw_defaults`.
+  const fillDefaults = !faults.has("raw-missing-fields-null");
+  const bindInfo = Object.hasOwn(info, "bind_info") ? info.bind_info : null;
+  const checked = validateValues(spec, info, fillDefaults, bindInfo, faults);
   if (checked.ok) return checked;
   return { ok: false, failure: fail(1199011, fail(1199011, checked.failure)) };
 }
@@ -64,58 +61,78 @@ export function validateProcessValues(
   values: ProcessValues,
   faults: ModelFaults = NO_FAULTS,
 ): Outcome<ProcessValues> {
-  return validateValues(spec, (model) => values.fields[model.field] ?? null, values.bind_info, faults);
+  return validateValues(spec, values.fields, false, values.bind_info, faults);
 }
 
+// Validates every model field of `source` and the bind table; a field `source` lacks is its type's raw default
+// (`fillDefaults`) or null. Plain loops without per-call closures: this runs for every process of a create.
 function validateValues(
   spec: ProviderSpec,
-  fieldValue: (model: ProcessFieldModel) => unknown,
+  source: Readonly<Record<string, unknown>>,
+  fillDefaults: boolean,
   bindInfo: unknown,
   faults: ModelFaults,
 ): Outcome<ProcessValues> {
-  const fields: ProcessValues["fields"] = {};
+  const fields: ProcessValues["fields"] = { ...emptyFieldsOf(spec) };
+  const inCharacters = faults.has("string-length-in-characters");
   for (const model of spec.processFields) {
-    const checked = validateField(model, fieldValue(model), faults);
-    if (!checked.ok) return checked;
-    fields[model.field] = checked.value;
+    const value = Object.hasOwn(source, model.field)
+      ? source[model.field]
+      : fillDefaults
+        ? spec.rawDefaults[model.type]
+        : null;
+    const checked = validateField(model, value, inCharacters);
+    // Every checked value is a primitive or null; an object is the failure.
+    if (checked !== null && typeof checked === "object") return { ok: false, failure: checked };
+    fields[model.field] = checked;
   }
   const rows = validateBindTable(spec, bindInfo, faults);
   if (!rows.ok) return rows;
   return { ok: true, value: { fields, bind_info: rows.value } };
 }
 
-function validateField(
-  model: ProcessFieldModel,
-  value: unknown,
-  faults: ModelFaults,
-): Outcome<string | number | boolean | null> {
-  const bad = (code: number): Outcome<never> => ({ ok: false, failure: fail(code, model.displayName) });
-  if (value === null || value === undefined) return model.required ? bad(1199010) : { ok: true, value: null };
+/** A field's value once checked (trimmed, a literal made a number), or the inner failure naming the field. */
+type FieldResult = string | number | boolean | null | CmdbFailure;
+
+function validateField(model: ProcessFieldModel, value: unknown, inCharacters: boolean): FieldResult {
+  if (value === null || value === undefined) return model.required ? fieldFailure(model, 1199010) : null;
   switch (model.type) {
     case "string": {
-      if (typeof value !== "string") return bad(1199007);
+      if (typeof value !== "string") return fieldFailure(model, 1199007);
       const trimmed = goTrimSpace(value);
-      const length = faults.has("string-length-in-characters") ? [...trimmed].length : Buffer.byteLength(trimmed);
-      if (model.maxBytes !== undefined && length > model.maxBytes) return bad(1199015);
-      if (model.required && trimmed === "") return bad(1199010);
-      return { ok: true, value: trimmed };
+      if (model.maxBytes !== undefined && stringLength(trimmed, model.maxBytes, inCharacters) > model.maxBytes) {
+        return fieldFailure(model, 1199015);
+      }
+      if (model.required && trimmed === "") return fieldFailure(model, 1199010);
+      return trimmed;
     }
     case "integer": {
-      if (typeof value !== "number" && !(value instanceof JsonNumber)) return bad(1199009);
+      if (typeof value !== "number" && !(value instanceof JsonNumber)) return fieldFailure(model, 1199009);
       // A non-integer literal counts as 0 in the range check (cmdb-semantics §1.1, `json.Number.Int64()`).
       const counted = typeof value === "number" && Number.isInteger(value) ? value : 0;
       if (
         (model.minimum !== undefined && counted < model.minimum) ||
         (model.maximum !== undefined && counted > model.maximum)
       ) {
-        return bad(1199006);
+        return fieldFailure(model, 1199006);
       }
       // How CMDB stores a non-integer literal that passes is UNCONFIRMED; it is kept as the literal's number.
-      return { ok: true, value: typeof value === "number" ? value : value.toJSON() };
+      return typeof value === "number" ? value : value.toJSON();
     }
     case "boolean":
-      return typeof value === "boolean" ? { ok: true, value } : bad(1199025);
+      return typeof value === "boolean" ? value : fieldFailure(model, 1199025);
   }
+}
+
+function fieldFailure(model: ProcessFieldModel, code: number): CmdbFailure {
+  return fail(code, model.displayName);
+}
+
+// The length a string limit counts: UTF-8 bytes, or characters (the `string-length-in-characters` fault). A UTF-16
+// unit is at most 3 UTF-8 bytes, so a string of at most `limit / 3` units is within the limit without encoding it.
+function stringLength(text: string, limit: number, inCharacters: boolean): number {
+  if (inCharacters) return [...text].length;
+  return text.length * 3 <= limit ? text.length : Buffer.byteLength(text);
 }
 
 /**
@@ -130,30 +147,40 @@ function validateBindTable(
   faults: ModelFaults = NO_FAULTS,
 ): Outcome<BindRow[] | null> {
   if (value === null || value === undefined) return { ok: true, value: null };
-  const bad: Outcome<never> = { ok: false, failure: fail(1199006, spec.bindInfoDisplayName) };
-  if (!Array.isArray(value)) return bad;
+  if (!Array.isArray(value)) return bindTableFailure(spec);
   const ipPattern = faults.has("bind-ip-pattern-unanchored") ? unanchoredIpv6(spec.bindIpPattern) : spec.bindIpPattern;
+  const storedTrimmed = faults.has("bind-info-stored-trimmed");
   const rows: BindRow[] = [];
   for (const raw of value) {
-    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return bad;
+    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return bindTableFailure(spec);
     const given = raw as Record<string, unknown>;
-    if (Object.keys(given).some((key) => !BIND_ROW_KEY_SET.has(key))) return bad;
-    const has = (key: string): boolean => Object.hasOwn(given, key);
+    for (const key of Object.keys(given)) if (!BIND_ROW_KEY_SET.has(key)) return bindTableFailure(spec);
     const { enable, ip, port, protocol, template_row_id: rowId } = given;
-    if (has("enable") && typeof enable !== "boolean") return bad;
-    if (has("ip") && ip !== null && !matchesTrimmed(ip, ipPattern, true)) return bad;
-    if (has("port") && !matchesTrimmed(port, spec.bindPortPattern, false)) return bad;
-    if (has("protocol") && !(typeof protocol === "string" && spec.protocols.has(protocol))) return bad;
-    if (has("template_row_id") && rowId !== null && typeof rowId !== "number" && !(rowId instanceof JsonNumber)) {
-      return bad;
+    if (Object.hasOwn(given, "enable") && typeof enable !== "boolean") return bindTableFailure(spec);
+    if (Object.hasOwn(given, "ip") && ip !== null && !matchesTrimmed(ip, ipPattern, true)) {
+      return bindTableFailure(spec);
+    }
+    if (Object.hasOwn(given, "port") && !matchesTrimmed(port, spec.bindPortPattern, false)) {
+      return bindTableFailure(spec);
+    }
+    if (Object.hasOwn(given, "protocol") && !(typeof protocol === "string" && spec.protocols.has(protocol))) {
+      return bindTableFailure(spec);
+    }
+    if (
+      Object.hasOwn(given, "template_row_id") &&
+      rowId !== null &&
+      typeof rowId !== "number" &&
+      !(rowId instanceof JsonNumber)
+    ) {
+      return bindTableFailure(spec);
     }
     const row: Record<string, unknown> = {};
     for (const key of BIND_ROW_KEYS) {
-      if (!has(key)) continue;
+      if (!Object.hasOwn(given, key)) continue;
       const sent = given[key];
       // Checked trimmed, stored as sent (cmdb-semantics §3.3); the fault stores the trimmed value.
       row[key] =
-        faults.has("bind-info-stored-trimmed") && typeof sent === "string" && key !== "protocol"
+        storedTrimmed && typeof sent === "string" && key !== "protocol"
           ? goTrimSpace(sent)
           : sent instanceof JsonNumber
             ? sent.toJSON()
@@ -162,6 +189,10 @@ function validateBindTable(
     rows.push(row as BindRow);
   }
   return { ok: true, value: rows };
+}
+
+function bindTableFailure(spec: ProviderSpec): Outcome<never> {
+  return { ok: false, failure: fail(1199006, spec.bindInfoDisplayName) };
 }
 
 function matchesTrimmed(value: unknown, pattern: RegExp, emptyAllowed: boolean): boolean {
@@ -187,18 +218,16 @@ export function decodeProcessInfo(
   spec: ProviderSpec,
   info: Readonly<Record<string, unknown>>,
 ): Outcome<Record<string, unknown>> {
-  const types = new Map<string, ProcessFieldModel["type"] | "bind_info">([
-    ...spec.processFields.map((m) => [m.field, m.type] as const),
-    ...SERVER_KEY_TYPES,
-    ["bind_info", "bind_info"],
-  ]);
+  const types = decodedTypesOf(spec);
   const decoded: Record<string, unknown> = {};
-  for (const key of Object.keys(info).sort()) {
+  let nulls = false;
+  for (const key of foldOrder(info)) {
     const field = goJsonFold(key);
     const type = types.get(field);
     const value = info[key];
     if (type === undefined) continue;
     if (value === null) {
+      nulls = true;
       delete decoded[field];
       continue;
     }
@@ -209,12 +238,56 @@ export function decodeProcessInfo(
     } else if (hasJsonType(value, type)) decoded[field] = value;
     else return { ok: false, failure: fail(1199000) };
   }
-  for (const model of spec.processFields) {
+  for (const model of nulls ? spec.processFields : []) {
     if (!Object.hasOwn(decoded, model.field) && Object.hasOwn(info, model.field) && info[model.field] === null) {
       decoded[model.field] = null;
     }
   }
   return { ok: true, value: decoded };
+}
+
+/**
+ * The keys of an object in the order `encoding/json` reads them from a Go map: sorted, so that of two keys that fold to
+ * one field the later one wins. Keys that are all folded already name distinct fields, and are left unsorted.
+ */
+function foldOrder(object: object): string[] {
+  const keys = Object.keys(object);
+  return keys.every(isFolded) ? keys : keys.sort();
+}
+
+function isFolded(key: string): boolean {
+  return goJsonFold(key) === key;
+}
+
+const emptyFields = new WeakMap<ProviderSpec, ProcessValues["fields"]>();
+
+// Every model field as null, in the model's order: copying it gives each process's fields their final shape at once.
+function emptyFieldsOf(spec: ProviderSpec): ProcessValues["fields"] {
+  let fields = emptyFields.get(spec);
+  if (!fields) {
+    fields = {};
+    for (const model of spec.processFields) fields[model.field] = null;
+    emptyFields.set(spec, fields);
+  }
+  return fields;
+}
+
+type DecodedType = ProcessFieldModel["type"] | "bind_info";
+
+const decodedTypes = new WeakMap<ProviderSpec, ReadonlyMap<string, DecodedType>>();
+
+// The fields of the typed `metadata.Process` with their types, built once per spec.
+function decodedTypesOf(spec: ProviderSpec): ReadonlyMap<string, DecodedType> {
+  let types = decodedTypes.get(spec);
+  if (!types) {
+    types = new Map<string, DecodedType>([
+      ...spec.processFields.map((m) => [m.field, m.type] as const),
+      ...SERVER_KEY_TYPES,
+      ["bind_info", "bind_info"],
+    ]);
+    decodedTypes.set(spec, types);
+  }
+  return types;
 }
 
 function decodeBindRows(value: unknown): Record<string, unknown>[] | null {
@@ -227,7 +300,7 @@ function decodeBindRows(value: unknown): Record<string, unknown>[] | null {
     }
     if (typeof raw !== "object" || Array.isArray(raw)) return null;
     const row: Record<string, unknown> = {};
-    for (const key of Object.keys(raw).sort()) {
+    for (const key of foldOrder(raw)) {
       const field = goJsonFold(key);
       const type = BIND_KEY_TYPES.get(field);
       const sent = (raw as Record<string, unknown>)[key];
@@ -269,8 +342,26 @@ export function isInt64(value: unknown): value is number {
 
 /** Trims like Go's `strings.TrimSpace`: ASCII white space, U+0085, U+00A0 and Unicode White_Space (not U+FEFF). */
 function goTrimSpace(text: string): string {
-  return text.replace(GO_SPACE_EDGES, "");
+  let start = 0;
+  let end = text.length;
+  while (start < end && isGoSpace(text.charCodeAt(start))) start++;
+  while (end > start && isGoSpace(text.charCodeAt(end - 1))) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
 }
 
-const GO_SPACE = "\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
-const GO_SPACE_EDGES = new RegExp(`^[${GO_SPACE}]+|[${GO_SPACE}]+$`, "g");
+// `unicode.IsSpace`: every such rune is in the Basic Multilingual Plane, so one UTF-16 unit decides.
+function isGoSpace(code: number): boolean {
+  if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+  if (code < 0x85) return false;
+  return (
+    code === 0x85 ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000
+  );
+}

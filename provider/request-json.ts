@@ -32,25 +32,32 @@ export function parseRequestJson(text: string): unknown {
 
 /**
  * Tells whether a body needs the literal-preserving parser: a number with a fraction or an exponent, or a key with
- * an upper-case letter or an escape. One pass over the text, outside strings and inside them, without allocating.
+ * an upper-case letter or an escape. One pass over the text without allocating: a string without a backslash ends
+ * at the next quote (found by `indexOf`), and only keys are read character by character.
  */
 export function needsLiteralParser(text: string): boolean {
   const length = text.length;
+  let backslash = nextBackslash(text, 0);
   for (let i = 0; i < length; i++) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
-      let special = false;
-      let j = i + 1;
-      for (; j < length; j++) {
-        const d = text.charCodeAt(j);
-        if (d === QUOTE) break;
-        if (d === BACKSLASH) {
-          special = true;
-          j++;
-        } else if (d >= UPPER_A && d <= UPPER_Z) special = true;
+      let end = text.indexOf('"', i + 1);
+      if (end === -1) end = length;
+      // Only a backslash outside any string (not JSON) can lie behind the string's start.
+      if (backslash < i) backslash = nextBackslash(text, i);
+      let escaped = false;
+      if (backslash < end) {
+        // A string with an escape: walk it so that an escaped quote does not end it.
+        escaped = true;
+        for (end = i + 1; end < length; end++) {
+          const d = text.charCodeAt(end);
+          if (d === QUOTE) break;
+          if (d === BACKSLASH) end++;
+        }
+        backslash = nextBackslash(text, end + 1);
       }
-      i = j;
-      if (special && isKeyEnd(text, j + 1)) return true;
+      if (isKeyEnd(text, end + 1) && (escaped || hasUpperCase(text, i + 1, end))) return true;
+      i = end;
     } else if (c >= DIGIT_0 && c <= DIGIT_9) {
       const next = text.charCodeAt(i + 1);
       if (next === DOT || next === LOWER_E || next === UPPER_E) return true;
@@ -59,11 +66,25 @@ export function needsLiteralParser(text: string): boolean {
   return false;
 }
 
+function nextBackslash(text: string, from: number): number {
+  const at = text.indexOf("\\", from);
+  return at === -1 ? text.length : at;
+}
+
+function hasUpperCase(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= UPPER_A && c <= UPPER_Z) return true;
+  }
+  return false;
+}
+
 // Whether the string that ended just before `at` is an object key: the next non-blank character is a colon.
 function isKeyEnd(text: string, at: number): boolean {
   let i = at;
-  while (i < text.length && (text[i] === " " || text[i] === "\t" || text[i] === "\n" || text[i] === "\r")) i++;
-  return text[i] === ":";
+  let c = text.charCodeAt(i);
+  while (c === SPACE || c === TAB || c === LF || c === CR) c = text.charCodeAt(++i);
+  return c === COLON;
 }
 
 const QUOTE = 34;
@@ -73,12 +94,15 @@ const LF = 10;
 const CR = 13;
 const BACKSLASH = 92;
 const DOT = 46;
+const COLON = 58;
 const DIGIT_0 = 48;
 const DIGIT_9 = 57;
 const UPPER_A = 65;
 const UPPER_Z = 90;
 const UPPER_E = 69;
 const LOWER_E = 101;
+const KELVIN = 0x212a;
+const LONG_S = 0x17f;
 
 /**
  * Reads a field of a Go request struct from a decoded JSON object: keys match case-insensitively on ASCII letters
@@ -87,15 +111,32 @@ const LOWER_E = 101;
  */
 export function readStructField(object: Readonly<Record<string, unknown>>, field: string): unknown {
   let value: unknown;
-  for (const key of Object.keys(object)) {
-    if (asciiLower(key) === field) value = object[key];
-  }
+  for (const key of Object.keys(object)) if (keyNamesField(key, field)) value = object[key];
   return value;
+}
+
+/**
+ * Reads several fields of one Go request struct in one pass over the object's keys, as {@link readStructField} reads
+ * each: the values in the order of `fields` (undefined where no key matches).
+ * @see cmdb-semantics §1.1
+ */
+export function readStructFields(object: Readonly<Record<string, unknown>>, fields: readonly string[]): unknown[] {
+  const values: unknown[] = fields.map(() => undefined);
+  for (const key of Object.keys(object)) {
+    for (let f = 0; f < fields.length; f++) if (keyNamesField(key, fields[f] as string)) values[f] = object[key];
+  }
+  return values;
+}
+
+// Whether a JSON key names a (lower-case) struct field; folding keeps the length, so only a key as long can.
+function keyNamesField(key: string, field: string): boolean {
+  return key.length === field.length && (key === field || asciiLower(key) === field);
 }
 
 /** Lower-cases ASCII letters only, as json-iterator folds an incoming key. */
 function asciiLower(text: string): string {
-  return text.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  // Most keys are already lower case: answer them without a regular expression or a copy.
+  return foldsUnchanged(text, false) ? text : text.replace(/[A-Z]/g, (c) => c.toLowerCase());
 }
 
 /**
@@ -104,9 +145,20 @@ function asciiLower(text: string): string {
  * @see cmdb-semantics §1.1 (`mapstr.DecodeFromMapStr`)
  */
 export function goJsonFold(text: string): string {
+  if (foldsUnchanged(text, true)) return text;
   return asciiLower(text)
     .replace(/\u212a/g, "k")
     .replace(/\u017f/g, "s");
+}
+
+// Whether folding leaves `text` as it is: no ASCII upper-case letter (and, for Go's fold, no U+212A or U+017F).
+function foldsUnchanged(text: string, goFold: boolean): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= UPPER_A && c <= UPPER_Z) return false;
+    if (goFold && (c === KELVIN || c === LONG_S)) return false;
+  }
+  return true;
 }
 
 // Sticky: each matches at the parser's position only.

@@ -125,25 +125,28 @@ function mergeBindRow(
   host: Host | undefined,
   faults: LockFaults,
 ): Outcome<BindRow> {
-  const sent = (key: string): unknown => (Object.hasOwn(caller, key) ? caller[key] : null);
-  const locked = (key: "ip" | "port" | "protocol" | "enable"): boolean => templateRow[key]?.as_default_value === true;
-  let port = sent("port") as string | null;
-  if (locked("port") && !(faults.has("locked-bind-port-overridden") && Object.hasOwn(caller, "port"))) {
+  let port = sentValue(caller, "port") as string | null;
+  if (
+    isRowLocked(templateRow, "port") &&
+    !(faults.has("locked-bind-port-overridden") && Object.hasOwn(caller, "port"))
+  ) {
     port = templateRow.port?.value ?? null;
     if (port === null || port === "") return { ok: false, failure: emptyTemplateField("port") };
   }
-  let protocol = sent("protocol") as string | null;
-  if (locked("protocol")) {
+  let protocol = sentValue(caller, "protocol") as string | null;
+  if (isRowLocked(templateRow, "protocol")) {
     protocol = templateRow.protocol?.value ?? null;
     if (protocol === null || protocol === "") return { ok: false, failure: emptyTemplateField("protocol") };
   }
   return {
     ok: true,
     value: {
-      enable: locked("enable")
+      enable: isRowLocked(templateRow, "enable")
         ? enableOf(templateRow, !faults.has("template-enable-null-false-on-update"))
-        : (sent("enable") as boolean | null),
-      ip: locked("ip") ? resolveBindIp(spec, templateRow.ip?.value, host) : (sent("ip") as string | null),
+        : (sentValue(caller, "enable") as boolean | null),
+      ip: isRowLocked(templateRow, "ip")
+        ? resolveBindIp(spec, templateRow.ip?.value, host)
+        : (sentValue(caller, "ip") as string | null),
       port,
       protocol,
       template_row_id: templateRow.row_id,
@@ -190,6 +193,15 @@ function templateValue(property: TemplateProperty, field: string): string | numb
 
 function templateRows(property: TemplateProperty): TemplateBindRow[] {
   return property.bind_info?.value ?? [];
+}
+
+// A caller's row value; a key not sent is null. Module functions, not closures: this runs for every bind row.
+function sentValue(caller: Readonly<Record<string, unknown>>, key: string): unknown {
+  return Object.hasOwn(caller, key) ? caller[key] : null;
+}
+
+function isRowLocked(templateRow: TemplateBindRow, key: "ip" | "port" | "protocol" | "enable"): boolean {
+  return templateRow[key]?.as_default_value === true;
 }
 
 function toStoredRow(row: object): BindRow {

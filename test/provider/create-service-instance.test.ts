@@ -54,6 +54,32 @@ describe("createServiceInstance (module without a template)", () => {
     expect(firstProcess(100)).toMatchObject({ bk_process_name: "job_java", bind_info: [{ port: " 8008 " }] });
   });
 
+  it("trims what Go's strings.TrimSpace trims, and nothing else (§3.1)", () => {
+    const { call, firstProcess } = cmdbWith();
+    const info = {
+      bk_process_name: "\t\u0085\u00a0\u3000 job_java\u2028\u205f\r\n",
+      bk_func_name: "\ufeffjava\u200b",
+      work_path: "\u1680\u2000\u200a/data\u202f\u2029\v\f",
+    };
+    expect(call("create_service_instance", raw(info)).data).toEqual([100]);
+    expect(firstProcess(100)).toMatchObject({
+      bk_process_name: "job_java",
+      // U+FEFF and U+200B are not white space to Go.
+      bk_func_name: "\ufeffjava\u200b",
+      work_path: "/data",
+    });
+  });
+
+  it("counts a padded string's limit after trimming, in UTF-8 bytes of every length (§3.1)", () => {
+    const { call } = cmdbWith();
+    // bk_func_name allows 256 bytes: 86 three-byte characters are 258, 85 of them 255 whatever the padding.
+    const name = (text: string) => call("create_service_instance", raw({ bk_process_name: "a", bk_func_name: text }));
+    expect(name(` ${"备".repeat(85)}${" ".repeat(300)}`).code).toBe(0);
+    expect(name("备".repeat(86)).code).toBe(1199011);
+    expect(name("é".repeat(128)).code).toBe(0);
+    expect(name("é".repeat(129)).code).toBe(1199011);
+  });
+
   it("rejects a non-integer literal that passes validation only when it must name the instance (§1.1)", () => {
     const { call } = cmdbWith();
     const body = (name: string) =>

@@ -5,6 +5,7 @@ import {
   needsLiteralParser,
   parseRequestJson,
   readStructField,
+  readStructFields,
 } from "../../provider/request-json.ts";
 
 describe("needsLiteralParser", () => {
@@ -18,6 +19,15 @@ describe("needsLiteralParser", () => {
     ["an upper-case value is not a key", { given: '{"name":"ABC"}', want: false }],
     ["true, false and null are not numbers", { given: '{"enable":true,"x":false,"y":null}', want: false }],
     ["a quote escaped inside a value does not end it", { given: '{"a":"x\\"B\\":1","b":2}', want: false }],
+    [
+      "an escaped backslash ends a value, and the upper-case key after it counts",
+      { given: '{"a":"x\\\\","B":1}', want: true },
+    ],
+    ["a fraction after a value with escapes counts", { given: '{"a":"\\"1.5\\"","b":1.5}', want: true }],
+    ["escapes in values only", { given: '{"a":"\\u0041","b":"\\\\","c":[1,2]}', want: false }],
+    ["white space before the colon of a key", { given: '{"Bk_biz_id" \t\r\n: 2}', want: true }],
+    ["an upper-case value before a colon inside another string", { given: '{"a":"B","c":"d:"}', want: false }],
+    ["an unterminated string", { given: '{"a":"B', want: false }],
   ];
   it.each(cases)("%s", (_name, { given, want }) => expect(needsLiteralParser(given)).toBe(want));
 });
@@ -53,6 +63,13 @@ describe("field matching", () => {
     expect(readStructField({ bk_biz_id: 1, BK_BIZ_ID: 2 }, "bk_biz_id")).toBe(2);
     // The Kelvin sign is not an ASCII K: json-iterator does not fold it.
     expect(readStructField({ "\u212a": 1 }, "k")).toBeUndefined();
+  });
+
+  it("reads several fields in one pass exactly as it reads each", () => {
+    const body = { BK_biz_id: 1, instances: null, bk_biz_id: 3, Bk_Module_Id: 60, bk_module: 9, "\u212a": 1 };
+    const fields = ["bk_biz_id", "bk_module_id", "instances", "k", "absent"];
+    expect(readStructFields(body, fields)).toEqual(fields.map((field) => readStructField(body, field)));
+    expect(readStructFields(body, fields)).toEqual([3, 60, null, undefined, undefined]);
   });
 
   it("folds the Kelvin sign and the long s like Go's encoding/json", () => {
