@@ -4,8 +4,7 @@ import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { loadSpec } from "../../spec/load-spec.ts";
-import { createSchemaValidator, loadWorldSchema } from "../../spec/schema-validator.ts";
+import { loadSharedSpec, sharedSchemaValidator } from "../../spec/shared-spec.ts";
 import { PACTS_DIR } from "../shared/pact-format.ts";
 import { type BrokerAuth, brokerAuthEnv, brokerSecrets, pactCliBin, pactToolEnv } from "./broker.ts";
 import { checkPactsAgainstSpec, loadPacts, type PactFile } from "./pacts.ts";
@@ -48,8 +47,8 @@ export interface PublishResult {
  */
 export async function publishPacts(options: PublishOptions): Promise<PublishResult> {
   const pacts = await loadPacts(options.pactDir ?? PACTS_DIR);
-  const spec = await loadSpec();
-  const validator = createSchemaValidator(spec.document, await loadWorldSchema());
+  const spec = await loadSharedSpec();
+  const validator = sharedSchemaValidator(spec);
   const rejected: PublishResult["rejected"] = [];
   const accepted: PactFile[] = [];
   for (const pact of pacts) {

@@ -1,0 +1,65 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SPEC_PATH, SpecError } from "../../spec/load-spec.ts";
+import { loadSharedSpec, readSharedSpec, sharedSchemaValidator } from "../../spec/shared-spec.ts";
+
+let dir: string;
+let specText: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "cmdb-shared-spec-"));
+  specText = await readFile(SPEC_PATH, "utf8");
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("readSharedSpec", () => {
+  it("answers the document parsed before while the text is unchanged, and parses an edited file again", async () => {
+    const file = join(dir, "edited.yaml");
+    await writeFile(file, specText);
+    const first = readSharedSpec(file);
+    expect(readSharedSpec(file).document).toBe(first.document);
+    await writeFile(file, specText.replace("title:", "title: edited"));
+    const edited = readSharedSpec(file);
+    expect(edited.document).not.toBe(first.document);
+    expect(edited.text).toContain("title: edited");
+  });
+
+  it("names the file it cannot read", () => {
+    expect(() => readSharedSpec(join(dir, "missing.yaml"))).toThrow(/missing\.yaml: cannot read the file/);
+  });
+});
+
+describe("loadSharedSpec", () => {
+  it("validates the shipped spec, as loadSpec does", async () => {
+    const spec = await loadSharedSpec();
+    expect(spec.document).toBe(readSharedSpec().document);
+    expect(spec.document["x-cmdb-template-lock"].lock_flag).toBe("as_default_value");
+  });
+
+  it("rejects an invalid spec with swagger-parser's problems, from its worker thread, every time", async () => {
+    const file = join(dir, "invalid.yaml");
+    // A title that is not a string breaks the OpenAPI schema, which only swagger-parser checks.
+    await writeFile(
+      file,
+      specText.replace("openapi: 3.1.0\ninfo:\n  title:", "openapi: 3.1.0\ninfo:\n  title: [a]\n  x-was:"),
+    );
+    const first = await loadSharedSpec(file).catch((e: unknown) => e);
+    expect(first).toBeInstanceOf(SpecError);
+    expect((first as SpecError).problems).toContainEqual(expect.objectContaining({ pointer: "/info/title", line: 3 }));
+    const again = await loadSharedSpec(file).catch((e: unknown) => e);
+    expect((again as SpecError).message).toBe((first as SpecError).message);
+  });
+});
+
+describe("sharedSchemaValidator", () => {
+  it("answers one validator per spec, so each schema is compiled once in the process", async () => {
+    const spec = await loadSharedSpec();
+    const validator = sharedSchemaValidator(spec);
+    expect(sharedSchemaValidator(readSharedSpec())).toBe(validator);
+    expect(validator.validateWorld({ supplier_account: 0 })).not.toEqual([]);
+  });
+});
