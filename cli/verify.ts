@@ -23,6 +23,7 @@ import {
   verify,
 } from "../contracts/verify/index.ts";
 import { writeFiles } from "../generator/write-files.ts";
+import { loadSharedSpec } from "../spec/shared-spec.ts";
 import { BROKER_VERIFY_HELP, BROKER_VERIFY_OPTIONS, checkUrl, parseBrokerOptions } from "./broker-options.ts";
 import { type CliIo, parseCommandArgs, parseIntegerOption, UsageError } from "./io.ts";
 
@@ -171,10 +172,18 @@ export async function runVerify(args: string[], io: CliIo, env: NodeJS.ProcessEn
     blocked = undefined;
   };
   let embedded: { url: string; stateSetupUrl: string; close(): Promise<void> } | undefined;
+  let second: { url: string; stateSetupUrl: string; close(): Promise<void> } | undefined;
+  // The spec is parsed once for the engine and the embedded CMDB; swagger-parser starts validating it now, on
+  // another thread, while the CMDB starts (the engine awaits the verdict).
+  loadSharedSpec().catch(() => {});
   if (values["provider-url"] === undefined) {
-    // Only the shell knows the reference CMDB; the checks never import provider/ (DESIGN.md).
+    // Only the shell knows the reference CMDB; the checks never import provider/ (DESIGN.md). A second instance,
+    // with a state of its own, lets the fixture, property and fuzz phases run beside the Pact verifier.
     const { startReferenceCmdb } = await import("../provider/server.ts");
-    embedded = await startReferenceCmdb({ stateSetup: true });
+    [embedded, second] = await Promise.all([
+      startReferenceCmdb({ stateSetup: true }),
+      live ? undefined : startReferenceCmdb({ stateSetup: true }),
+    ]);
   }
   const providerUrl = values["provider-url"] ?? (embedded as { url: string }).url;
   const stateSetupUrl = values["state-setup-url"] ?? embedded?.stateSetupUrl;
@@ -186,6 +195,7 @@ export async function runVerify(args: string[], io: CliIo, env: NodeJS.ProcessEn
       ...(stateSetupUrl !== undefined ? { stateSetupUrl } : {}),
       ...(stateToken !== undefined ? { stateToken } : {}),
       providerLabel: embedded ? "the embedded reference CMDB" : providerUrl,
+      ...(second ? { secondProvider: { providerUrl: second.url, stateSetupUrl: second.stateSetupUrl } } : {}),
       ...(values.pacts !== undefined ? { pactDir: values.pacts } : {}),
       ...(broker !== undefined ? { broker } : {}),
       limits: { timeoutMs, maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES },
@@ -219,7 +229,7 @@ export async function runVerify(args: string[], io: CliIo, env: NodeJS.ProcessEn
     }
     throw error;
   } finally {
-    await embedded?.close();
+    await Promise.all([embedded?.close(), second?.close()]);
   }
 }
 

@@ -1,6 +1,6 @@
-import { loadSpec } from "../../spec/load-spec.ts";
+import type { OpenApiDocument } from "../../spec/load-spec.ts";
 import { type OperationId, readOperationPaths } from "../../spec/operations.ts";
-import { createSchemaValidator, loadWorldSchema } from "../../spec/schema-validator.ts";
+import { loadSharedSpec, readSharedSpec, sharedSchemaValidator } from "../../spec/shared-spec.ts";
 import { CANARY_SECRET } from "../shared/canary.ts";
 import { PACTS_DIR, ruleOf } from "../shared/pact-format.ts";
 import { FIXTURES_DIR } from "../shared/worlds.ts";
@@ -15,10 +15,10 @@ import { runPactVerifier } from "./pact-runner.ts";
 import { checkPactsAgainstSpec, loadPacts, selectEsbPacts } from "./pacts.ts";
 import { DEFAULT_PROPERTY_RUNS, DEFAULT_PROPERTY_SEED, runPropertyCheck } from "./property.ts";
 import type { CheckResult, SkipName, VerifyReport } from "./report.ts";
-import { loadScenarios } from "./scenarios.ts";
+import { loadScenarios, type Scenario } from "./scenarios.ts";
 import { collectSecrets, redactText } from "./secrets.ts";
 import { ProviderSession, TRANSPORT_FAILURES_BEFORE_GIVING_UP } from "./session.ts";
-import { readLockRules } from "./template-lock.ts";
+import { type LockRules, readLockRules } from "./template-lock.ts";
 import { escapeControl } from "./values.ts";
 
 /** What to verify and how. */
@@ -30,6 +30,13 @@ export interface VerifyOptions {
   stateToken?: string;
   /** How the provider is named in the report (e.g. "embedded reference CMDB"); default its URL. */
   providerLabel?: string;
+  /**
+   * A second instance of the same provider with a state of its own (the CLI starts one beside the embedded reference
+   * CMDB): the fixture scenarios, the property check and the fuzz phase run against it while the Pact verifier runs
+   * against `providerUrl`. The report and the order of `onCheck` and `onProgress` calls are the same as without it.
+   * Its state-setup URL defaults to `<providerUrl>/_cmdb/state`; `stateToken` applies to both.
+   */
+  secondProvider?: { providerUrl: string; stateSetupUrl?: string };
   pactDir?: string;
   /** Verify the pacts a Pact Broker selects instead of `pactDir`'s (and publish the results when asked). */
   broker?: BrokerOptions;
@@ -67,45 +74,64 @@ export class ProviderUnreachableError extends Error {
  */
 export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   const limits = options.limits ?? DEFAULT_LIMITS;
-  const spec = await loadSpec();
-  const validator = createSchemaValidator(spec.document, await loadWorldSchema());
-  const rules = readLockRules(spec.document);
+  // Parsed once in the process (with the embedded reference CMDB beside it) and validated once per text, by
+  // swagger-parser on another thread while the inputs load; a spec error is still the first error reported.
+  const spec = readSharedSpec();
+  const validated = loadSharedSpec();
+  validated.catch(() => {}); // awaited below, on every path
   const live = options.live;
   const broker = live ? undefined : options.broker;
-  const pacts = live
-    ? []
-    : broker
-      ? await fetchBrokerPacts(broker, limits.timeoutMs)
-      : selectEsbPacts(await loadPacts(options.pactDir ?? PACTS_DIR));
-  const scenarios = live
-    ? []
-    : await loadScenarios(options.fixturesDir ?? FIXTURES_DIR, {
-        lockableFields: rules.lockableFields,
-        bindSubFields: rules.bindSubFields,
-      });
-  const probe = await probeTcp(options.providerUrl, limits.timeoutMs);
-  if (!probe.reachable) {
-    throw new ProviderUnreachableError(`cannot reach the provider at ${options.providerUrl}: ${probe.reason}`);
-  }
+  const second = live ? undefined : options.secondProvider;
+  const { rules, pacts, scenarios, specChecks } = await (async () => {
+    const validator = sharedSchemaValidator(spec);
+    const rules = readLockRules(spec.document);
+    const pacts = live
+      ? []
+      : broker
+        ? await fetchBrokerPacts(broker, limits.timeoutMs)
+        : selectEsbPacts(await loadPacts(options.pactDir ?? PACTS_DIR));
+    const scenarios = live
+      ? []
+      : await loadScenarios(options.fixturesDir ?? FIXTURES_DIR, {
+          lockableFields: rules.lockableFields,
+          bindSubFields: rules.bindSubFields,
+        });
+    for (const url of [options.providerUrl, ...(second ? [second.providerUrl] : [])]) {
+      const probe = await probeTcp(url, limits.timeoutMs);
+      if (!probe.reachable) throw new ProviderUnreachableError(`cannot reach the provider at ${url}: ${probe.reason}`);
+    }
+    const specChecks = pacts.flatMap((pact) =>
+      checkPactsAgainstSpec([pact], spec.document, validator).map((check) =>
+        pact.broker?.pending ? { ...check, pending: PENDING_NOTE } : check,
+      ),
+    );
+    return { rules, pacts, scenarios, specChecks };
+  })().catch(async (error: unknown) => {
+    await validated;
+    throw error;
+  });
+  await validated;
   const propertyRuns = options.propertyRuns ?? DEFAULT_PROPERTY_RUNS;
   const skipped = new Set<SkipName>(options.skip ?? []);
   if (propertyRuns === 0) skipped.add("property");
   const fuzzRuns = options.fuzzRuns ?? DEFAULT_FUZZ_RUNS;
   const seed = options.propertySeed ?? DEFAULT_PROPERTY_SEED;
   if (fuzzRuns === 0 || (live && !options.fuzzLive)) skipped.add("fuzz");
-  const stateSetupUrl = live
-    ? undefined
-    : (options.stateSetupUrl ?? `${options.providerUrl.replace(/\/+$/, "")}/_cmdb/state`);
-  const session = new ProviderSession(
-    {
-      providerUrl: options.providerUrl,
-      ...(stateSetupUrl !== undefined ? { stateSetupUrl } : {}),
-      ...(options.stateToken !== undefined ? { stateToken: options.stateToken } : {}),
-      limits,
-    },
-    readOperationPaths(spec.document),
-    { checkEnvelope: !skipped.has("envelope") },
-  );
+  const paths = readOperationPaths(spec.document);
+  const openSession = (providerUrl: string, stateSetupUrl: string | undefined): ProviderSession =>
+    new ProviderSession(
+      {
+        providerUrl,
+        ...(live ? {} : { stateSetupUrl: stateSetupUrl ?? `${providerUrl.replace(/\/+$/, "")}/_cmdb/state` }),
+        ...(options.stateToken !== undefined ? { stateToken: options.stateToken } : {}),
+        limits,
+      },
+      paths,
+      { checkEnvelope: !skipped.has("envelope") },
+    );
+  const session = openSession(options.providerUrl, options.stateSetupUrl);
+  // The phases that set up worlds of their own run on the second instance, if there is one, beside the pacts.
+  const localSession = second ? openSession(second.providerUrl, second.stateSetupUrl) : session;
 
   const secrets = collectSecrets(pacts.map((p) => p.interactions));
   for (const s of scenarios) collectSecrets(s.world, secrets);
@@ -154,53 +180,119 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     for (const check of [...liveChecks, ...fuzzed]) record(check);
     if (!wanted("fuzz")) record({ source: "fuzz", name: "fuzz phase", rule: "business-rules", failures: [] });
   } else {
-    for (const pact of pacts) {
-      for (const check of checkPactsAgainstSpec([pact], spec.document, validator)) {
-        record(pact.broker?.pending ? { ...check, pending: PENDING_NOTE } : check);
-      }
-    }
+    for (const check of specChecks) record(check);
     const verifiable = pacts.some((p) => p.interactions.some((i) => wanted(ruleOf(i))));
-    const pactChecks = verifiable ? await runPactVerifier(session, pacts, broker) : [];
+    const pactPhase = verifiable ? runPactVerifier(session, pacts, broker) : Promise.resolve([]);
+    // What the later phases report waits until the pacts are recorded, so the report keeps its order when they
+    // run beside the Pact verifier (on the second instance); without one they start once the pacts are done.
+    const held: (() => void)[] = [];
+    let holding = true;
+    const inOrder = (emit: () => void): void => {
+      if (holding) held.push(emit);
+      else emit();
+    };
+    const localPhases = (async () => {
+      if (localSession === session) await pactPhase;
+      const emit = {
+        record: (check: CheckResult) => inOrder(() => record(check)),
+        onProgress: (note: string) => inOrder(() => onProgress(note)),
+        // A provider without a state endpoint gets one fuzz check, not one per class.
+        countFuzzChecks: (count: number) => inOrder(() => (total += count - MUTATION_CLASSES.length)),
+      };
+      await runLocalPhases(
+        localSession,
+        { scenarios, rules, propertyRuns, fuzzRuns, seed, document: spec.document },
+        {
+          ...emit,
+          wanted,
+        },
+      );
+    })();
+    localPhases.catch(() => {}); // awaited below; this keeps a failed pact phase from leaving it unhandled
+    let pactChecks: CheckResult[];
+    try {
+      pactChecks = await pactPhase;
+    } finally {
+      // The local phases end on their own; a failure of the pact phase is reported once they have.
+      if (localSession !== session) await localPhases.catch(() => {});
+    }
     for (const check of pactChecks) record(check);
     if (!verifiable) for (const p of pacts) for (const i of p.interactions) record(skippedPact(i.description, i));
-    // The property check and the fuzz phase start from the first scenario's world (the fixtures' demo world).
-    const world = scenarios[0]?.world ?? {};
-    for (const scenario of scenarios) {
-      record(
-        wanted(scenario.rule)
-          ? await runScenario(session, scenario)
-          : { source: "fixture", name: scenario.name, rule: scenario.rule, failures: [] },
-      );
-    }
-    record(
-      wanted("property") && wanted("template-lock")
-        ? await runPropertyCheck(session, rules, { runs: propertyRuns, seed, onProgress }, world)
-        : {
-            source: "property",
-            name: `template lock of random templates, locks and process_info (seed ${seed})`,
-            rule: "template-lock",
-            failures: [],
-          },
-    );
-    if (wanted("fuzz") && wanted("business-rules")) {
-      const fuzzOptions = { runs: fuzzRuns, seed, listedCodes: listedCodes(spec.document), onProgress };
-      const fuzzChecks = await runFuzzCheck(session, spec.document, world, fuzzOptions);
-      // A provider without a state endpoint gets one fuzz check, not one per class.
-      total += fuzzChecks.length - MUTATION_CLASSES.length;
-      for (const check of fuzzChecks) record(check);
-    } else {
-      for (const kind of MUTATION_CLASSES) record({ source: "fuzz", name: kind, rule: "business-rules", failures: [] });
-    }
+    holding = false;
+    for (const emit of held.splice(0)) emit();
+    await localPhases;
   }
+  const sessions = localSession === session ? [session] : [session, localSession];
   return {
     provider: clean(options.providerLabel ?? options.providerUrl),
     checks,
-    responsesChecked: session.responsesChecked,
+    responsesChecked: sessions.reduce((n, s) => n + s.responsesChecked, 0),
     skipped: [...skipped].sort(),
-    notes: [...(live ? [] : [describePactSources(pacts, broker)]), ...notesOf(session, limits)].map((note) =>
-      note.split("\n").map(clean).join("\n"),
-    ),
+    notes: [
+      ...new Set([
+        ...(live ? [] : [describePactSources(pacts, broker)]),
+        ...sessions.flatMap((s) => notesOf(s, limits)),
+      ]),
+    ].map((note) => note.split("\n").map(clean).join("\n")),
   };
+}
+
+/** What the phases after the pacts need from the run. */
+interface LocalPhaseInputs {
+  scenarios: readonly Scenario[];
+  rules: LockRules;
+  propertyRuns: number;
+  fuzzRuns: number;
+  seed: number;
+  document: OpenApiDocument;
+}
+
+/** Where the phases after the pacts send what they find, in the order the report lists it. */
+interface LocalPhaseOutput {
+  record(check: CheckResult): void;
+  onProgress(note: string): void;
+  /** How many checks the fuzz phase answered (one per mutation class, or one when it could not run). */
+  countFuzzChecks(count: number): void;
+  wanted(rule: SkipName): boolean;
+}
+
+/**
+ * The phases that set up worlds of their own, one after another on one session: the fixture scenarios, the property
+ * check and the fuzz phase (the last two start from the first scenario's world, the fixtures' demo world).
+ */
+async function runLocalPhases(
+  session: ProviderSession,
+  inputs: LocalPhaseInputs,
+  out: LocalPhaseOutput,
+): Promise<void> {
+  const { scenarios, rules, propertyRuns, fuzzRuns, seed } = inputs;
+  const world = scenarios[0]?.world ?? {};
+  for (const scenario of scenarios) {
+    out.record(
+      out.wanted(scenario.rule)
+        ? await runScenario(session, scenario)
+        : { source: "fixture", name: scenario.name, rule: scenario.rule, failures: [] },
+    );
+  }
+  out.record(
+    out.wanted("property") && out.wanted("template-lock")
+      ? await runPropertyCheck(session, rules, { runs: propertyRuns, seed, onProgress: out.onProgress }, world)
+      : {
+          source: "property",
+          name: `template lock of random templates, locks and process_info (seed ${seed})`,
+          rule: "template-lock",
+          failures: [],
+        },
+  );
+  if (out.wanted("fuzz") && out.wanted("business-rules")) {
+    const fuzzOptions = { runs: fuzzRuns, seed, listedCodes: listedCodes(inputs.document), onProgress: out.onProgress };
+    const fuzzChecks = await runFuzzCheck(session, inputs.document, world, fuzzOptions);
+    out.countFuzzChecks(fuzzChecks.length);
+    for (const check of fuzzChecks) out.record(check);
+  } else {
+    for (const kind of MUTATION_CLASSES)
+      out.record({ source: "fuzz", name: kind, rule: "business-rules", failures: [] });
+  }
 }
 
 function skippedPact(name: string, interaction: Parameters<typeof ruleOf>[0]): CheckResult {
