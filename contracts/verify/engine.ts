@@ -193,17 +193,14 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     };
     const localPhases = (async () => {
       if (localSession === session) await pactPhase;
-      const emit = {
-        record: (check: CheckResult) => inOrder(() => record(check)),
-        onProgress: (note: string) => inOrder(() => onProgress(note)),
-        // A provider without a state endpoint gets one fuzz check, not one per class.
-        countFuzzChecks: (count: number) => inOrder(() => (total += count - MUTATION_CLASSES.length)),
-      };
       await runLocalPhases(
         localSession,
         { scenarios, rules, propertyRuns, fuzzRuns, seed, document: spec.document },
         {
-          ...emit,
+          record: (check) => inOrder(() => record(check)),
+          onProgress: (note) => inOrder(() => onProgress(note)),
+          // A provider without a state endpoint gets one fuzz check, not one per class.
+          countFuzzChecks: (count) => inOrder(() => (total += count - MUTATION_CLASSES.length)),
           wanted,
         },
       );
