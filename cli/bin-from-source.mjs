@@ -4,8 +4,9 @@
 // node_modules/.cache/cmdb-contract/<hash of their text>/ and the CLI runs from there on plain Node; a run after
 // any source edit transpiles again first (about 0.2 s), every other run reuses the cache. Each module keeps its
 // source's `import.meta.url`, so every path it resolves (the spec, the pacts, worker scripts, `require`) is the one
-// it resolves under tsx. No type checking, as under tsx: `npm test` type-checks. Plain JavaScript, so it starts
-// without a loader; the published package runs dist/ (`npm run build`) instead.
+// it resolves under tsx. No type checking, as under tsx: `npm test` type-checks. The same folder keeps which spec
+// texts swagger-parser found valid (spec/shared-spec.ts), so an unchanged spec is not validated again on every run.
+// Plain JavaScript, so it starts without a loader; the published package runs dist/ (`npm run build`) instead.
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -37,7 +38,7 @@ export async function ensureTranspiled(root, cacheDir) {
     texts.set(file, text);
     hash.update(`\0${relative(root, file)}\0${text}`);
   }
-  const dir = join(cacheDir, hash.digest("hex").slice(0, 20));
+  const dir = join(cacheDir, hash.digest("hex").slice(0, 20)); // the form pruneCache recognises
   try {
     statSync(join(dir, "package.json"));
     const now = new Date();
@@ -127,7 +128,7 @@ async function transpile(esbuild, root, files, texts, outdir) {
 
 function pruneCache(cacheDir) {
   const builds = readdirSync(cacheDir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && !entry.name.includes(".tmp-"))
+    .filter((entry) => entry.isDirectory() && /^[0-9a-f]{20}$/.test(entry.name))
     .map((entry) => ({ path: join(cacheDir, entry.name), used: statSync(join(cacheDir, entry.name)).mtimeMs }))
     .sort((a, b) => b.used - a.used);
   for (const old of builds.slice(KEPT_BUILDS)) rmSync(old.path, { recursive: true, force: true });
@@ -135,9 +136,10 @@ function pruneCache(cacheDir) {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const root = fileURLToPath(new URL("../", import.meta.url));
+  const cacheDir = join(root, "node_modules", ".cache", "cmdb-contract");
   let dir;
   try {
-    ({ dir } = await ensureTranspiled(root, join(root, "node_modules", ".cache", "cmdb-contract")));
+    ({ dir } = await ensureTranspiled(root, cacheDir));
   } catch (error) {
     process.stderr.write(
       `cmdb-contract: cannot transpile the sources to run them (${error instanceof Error ? error.message : error}); ` +
@@ -145,5 +147,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     );
     process.exit(2);
   }
+  // spec/shared-spec.ts remembers there which spec texts swagger-parser found valid (CACHE_DIR).
+  globalThis[Symbol.for("cmdb-contract.cacheDir")] = cacheDir;
   await import(pathToFileURL(join(dir, "cli", "bin.js")).href);
 }

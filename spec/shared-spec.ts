@@ -4,7 +4,10 @@
  * again on every request, so an edit between two runs in one process is seen; the same text answers the same
  * document, which nobody may change.
  */
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import {
@@ -17,6 +20,11 @@ import {
   WORLD_SCHEMA_PATH,
 } from "./load-spec.ts";
 import { createSchemaValidator, type SchemaValidator } from "./schema-validator.ts";
+
+/** Where `cli/bin-from-source.mjs` leaves the folder of its cache, for the verdicts of {@link loadSharedSpec}. */
+export const CACHE_DIR = Symbol.for("cmdb-contract.cacheDir");
+
+const require = createRequire(import.meta.url);
 
 // Beside this file in the sources and in dist/ (tsc copies it); transpiled runs resolve it at the source.
 const VALIDATE_WORKER = fileURLToPath(new URL("./validate-worker.cjs", import.meta.url));
@@ -50,11 +58,34 @@ export async function loadSharedSpec(file: string = SPEC_PATH): Promise<LoadedSp
   let validation = validations.get(spec);
   if (validation === undefined) {
     // swagger-parser's part, the slow one, runs on another thread: a caller may start this early and await it late.
-    validation = validateSpec(spec, { validateSchema: validateSchemaInWorker });
+    validation = validateSpec(spec, { validateSchema: validateSchemaRemembered });
     validations.set(spec, validation);
   }
   await validation;
   return spec;
+}
+
+/**
+ * swagger-parser's verdict depends on the document and swagger-parser alone: with a cache folder (`npm start` from a
+ * clone gives one, `cli/bin-from-source.mjs`), a document it found valid is remembered under the hash of both, and
+ * a later run with the same spec text skips the worker. An invalid document is never remembered.
+ */
+async function validateSchemaRemembered(document: Record<string, unknown>): Promise<void> {
+  const dir = (globalThis as Record<symbol, unknown>)[CACHE_DIR];
+  if (typeof dir !== "string") return validateSchemaInWorker(document);
+  const hash = createHash("sha256");
+  hash.update(readFileSync(require.resolve("@apidevtools/swagger-parser/package.json")));
+  hash.update(readFileSync(VALIDATE_WORKER));
+  hash.update(JSON.stringify(document));
+  const marker = join(dir, "valid-specs", hash.digest("hex"));
+  if (existsSync(marker)) return;
+  await validateSchemaInWorker(document);
+  try {
+    mkdirSync(dirname(marker), { recursive: true });
+    writeFileSync(marker, "");
+  } catch {
+    // A cache that cannot be written only makes the next run validate again.
+  }
 }
 
 /** swagger-parser's validation of a document in a worker thread of its own, rejecting with its message and details. */

@@ -31,7 +31,7 @@ function runFromSource(args: string[]): Promise<{ code: number; stdout: string; 
 }
 
 const transpiledTrees = async (): Promise<string[]> =>
-  (await readdir(join(clone, "node_modules/.cache/cmdb-contract"))).filter((name) => !name.includes(".tmp-"));
+  (await readdir(join(clone, "node_modules/.cache/cmdb-contract"))).filter((name) => /^[0-9a-f]{20}$/.test(name));
 
 // A fresh clone of the sources beside the installed packages, with no transpiled tree yet.
 beforeAll(async () => {
@@ -53,6 +53,8 @@ describe("cli/bin-from-source.mjs (npm start)", () => {
     expect(first.stdout).toMatch(/PASS: \d+ checks, 0 failed/);
     const trees = await transpiledTrees();
     expect(trees).toHaveLength(1);
+    // The spec swagger-parser found valid is remembered beside them.
+    expect(await readdir(join(clone, "node_modules/.cache/cmdb-contract/valid-specs"))).toHaveLength(1);
 
     expect((await runFromSource(["--help"])).stdout).toContain("Contract toolkit for BlueKing CMDB");
     expect(await transpiledTrees()).toEqual(trees);

@@ -1,9 +1,22 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { SPEC_PATH, SpecError } from "../../spec/load-spec.ts";
-import { loadSharedSpec, readSharedSpec, sharedSchemaValidator } from "../../spec/shared-spec.ts";
+import { CACHE_DIR, loadSharedSpec, readSharedSpec, sharedSchemaValidator } from "../../spec/shared-spec.ts";
+
+// Every worker thread this file's code starts is counted: swagger-parser's validation runs in one.
+const workers = vi.hoisted(() => ({ started: 0 }));
+vi.mock(import("node:worker_threads"), async (load) => {
+  const real = await load();
+  class CountedWorker extends real.Worker {
+    constructor(...args: ConstructorParameters<typeof real.Worker>) {
+      super(...args);
+      workers.started += 1;
+    }
+  }
+  return { ...real, Worker: CountedWorker };
+});
 
 let dir: string;
 let specText: string;
@@ -52,6 +65,33 @@ describe("loadSharedSpec", () => {
     expect((first as SpecError).problems).toContainEqual(expect.objectContaining({ pointer: "/info/title", line: 3 }));
     const again = await loadSharedSpec(file).catch((e: unknown) => e);
     expect((again as SpecError).message).toBe((first as SpecError).message);
+  });
+});
+
+describe("loadSharedSpec with the cache of npm start", () => {
+  afterEach(() => {
+    delete (globalThis as Record<symbol, unknown>)[CACHE_DIR];
+  });
+
+  it("remembers a valid spec, so the same text in another file is not validated again; never an invalid one", async () => {
+    const cache = join(dir, "cache");
+    (globalThis as Record<symbol, unknown>)[CACHE_DIR] = cache;
+    const text = specText.replace("title:", "title: remembered");
+    await writeFile(join(dir, "first.yaml"), text);
+    await writeFile(join(dir, "second.yaml"), text);
+    const before = workers.started;
+    await loadSharedSpec(join(dir, "first.yaml"));
+    expect(workers.started).toBe(before + 1);
+    expect(await readdir(join(cache, "valid-specs"))).toHaveLength(1);
+    await loadSharedSpec(join(dir, "second.yaml"));
+    expect(workers.started).toBe(before + 1);
+
+    await writeFile(
+      join(dir, "bad.yaml"),
+      text.replace("openapi: 3.1.0\ninfo:\n  title:", "openapi: 3.1.0\ninfo:\n  title: [a]\n  x:"),
+    );
+    await expect(loadSharedSpec(join(dir, "bad.yaml"))).rejects.toBeInstanceOf(SpecError);
+    expect(await readdir(join(cache, "valid-specs"))).toHaveLength(1);
   });
 });
 
