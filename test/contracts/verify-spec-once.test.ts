@@ -3,8 +3,19 @@ import { runVerify } from "../../cli/verify.ts";
 import { SPEC_PATH } from "../../spec/load-spec.ts";
 import { runCommand } from "../cli/run-command.ts";
 
-// Every parse of spec text in this file's module graph goes through this spy.
+// Every parse of spec text in this file's module graph goes through these spies: js-yaml's, and `yaml`'s behind
+// parseSpecText.
 const parses = vi.hoisted(() => [] as string[]);
+vi.mock(import("js-yaml"), async (load) => {
+  const real = await load();
+  return {
+    ...real,
+    load: (text: string, options?: Parameters<typeof real.load>[1]) => {
+      parses.push(options?.filename ?? "(js-yaml)");
+      return real.load(text, options);
+    },
+  };
+});
 vi.mock(import("../../spec/load-spec.ts"), async (load) => {
   const real = await load();
   return {

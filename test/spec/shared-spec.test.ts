@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { SPEC_PATH, SpecError } from "../../spec/load-spec.ts";
+import { parseSpecText, SPEC_PATH, SpecError } from "../../spec/load-spec.ts";
 import { CACHE_DIR, loadSharedSpec, readSharedSpec, sharedSchemaValidator } from "../../spec/shared-spec.ts";
 
 // Every worker thread this file's code starts is counted: swagger-parser's validation runs in one.
@@ -39,6 +39,32 @@ describe("readSharedSpec", () => {
     const edited = readSharedSpec(file);
     expect(edited.document).not.toBe(first.document);
     expect(edited.text).toContain("title: edited");
+  });
+
+  it("reads the shipped spec exactly as parseSpecText (yaml) does", () => {
+    expect(readSharedSpec().document).toStrictEqual(parseSpecText(SPEC_PATH, specText));
+  });
+
+  it.each([
+    ["integers", { given: "[0o17, 0x1F, 017, +12, -0, 0b11, 1_000]" }],
+    ["floats", { given: "[1e3, 1., +.5, -.5e3, .inf, -.Inf, .nan]" }],
+    ["null and booleans", { given: "[~, null, Null, NULL, '', True, TRUE, tRue, yes, on]" }],
+    ["strings that look like dates and times", { given: "[2026-01-01, 2026-01-01T00:00:00Z, 12:30:00]" }],
+    ["a duplicate key (yaml's error)", { given: "{a: 1, a: 2}" }],
+    ["a tag js-yaml does not know", { given: "!!binary aGk=" }],
+  ])("reads %s as parseSpecText does", async (_name, { given }) => {
+    const file = join(dir, `scalars-${given.length}.yaml`);
+    const text = `v: ${given}\n`;
+    await writeFile(file, text);
+    const want = (() => {
+      try {
+        return parseSpecText(file, text);
+      } catch (error) {
+        return error;
+      }
+    })();
+    if (want instanceof SpecError) expect(() => readSharedSpec(file)).toThrow(want.message);
+    else expect(readSharedSpec(file).document).toStrictEqual(want);
   });
 
   it("names the file it cannot read", () => {
