@@ -6,7 +6,7 @@
  * every ESB call holds a run, against the 30 s bound. Each is the median of {@link ROUNDS} runs, taken in turn.
  */
 import { spawn } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PACTS_DIR } from "../contracts/shared/pact-format.ts";
+import { loadPacts, selectEsbPacts } from "../contracts/verify/pacts.ts";
 import { startReferenceCmdb } from "../provider/server.ts";
 import type { BenchFigure } from "./main.ts";
 
@@ -72,12 +73,10 @@ async function startHangingProvider(): Promise<{ url: string; close(): Promise<v
 
 /** The wall time of `npm start` against each verifier alone, and against the budgets; a hanging provider's cost. */
 export async function runBench(): Promise<BenchFigure[]> {
-  const pactFiles = (await readdir(PACTS_DIR)).filter((f) => f.endsWith(".json")).map((f) => join(PACTS_DIR, f));
-  let interactions = 0;
-  for (const file of pactFiles) {
-    interactions += ((JSON.parse(await readFile(file, "utf8")) as { interactions: unknown[] }).interactions ?? [])
-      .length;
-  }
+  // The pacts `npm start` hands Pact's verifier: those of the ESB route (the gateway's go to another provider).
+  const pacts = selectEsbPacts(await loadPacts(PACTS_DIR));
+  const pactFiles = pacts.map((pact) => pact.file);
+  const interactions = pacts.reduce((n, pact) => n + pact.interactions.length, 0);
   const times = { cli: [] as number[], pactJs: [] as number[], npmStart: [] as number[] };
   const scratch = await mkdtemp(join(tmpdir(), "cmdb-bench-verify-"));
   try {
