@@ -6,17 +6,36 @@ import { LOOPBACK_HOSTS } from "../provider/state-endpoint.ts";
 import { loadWorldFile, WORLD_LIMITS, type World, WorldError } from "../provider/world.ts";
 import { type CliIo, parseCommandArgs, parseIntegerOption, UsageError } from "./io.ts";
 
+/** The largest `--rate-limit`. */
+const MAX_RATE_LIMIT = 1_000_000;
+
 /** The text of `cmdb-contract serve --help`. */
 export function formatServeHelp(): string {
   const width = Math.max(...FAULT_NAMES.map((n) => n.length));
   const mib = (bytes: number): string => `${bytes / 1024 / 1024} MiB`;
   return [
     "Usage: cmdb-contract serve [--host 127.0.0.1] [--port N] [--world FILE] [--fault NAME] [--no-state-setup]",
-    "                           [--state-token TOKEN] [--cors ORIGIN]",
+    "                           [--state-token TOKEN] [--cors ORIGIN] [--rate-limit N]",
     "",
-    "Run the embedded reference CMDB: the four ESB operations of create_service_instance",
-    "(create_service_instance, list_process_instance, get_proc_template, delete_service_instance)",
-    "under /api/c/compapi/v2/cc/, over an in-memory world. Stop it with Ctrl-C.",
+    "Run the embedded reference CMDB over an in-memory world, behind both front doors. Stop it with Ctrl-C.",
+    "The four operations (create_service_instance, list_process_instance, get_proc_template,",
+    "delete_service_instance) answer on two routes, with the same rules behind them:",
+    "  ESB          POST /api/c/compapi/v2/cc/<operation>/, credentials in the body,",
+    "               envelope {result, code, message, permission, request_id, data}",
+    "  API gateway  /api/bk-cmdb/<stage>/api/v3/… (any stage, e.g. prod) and the same paths at the root:",
+    "                 POST   /api/v3/create/proc/service_instance",
+    "                 POST   /api/v3/findmany/proc/process_instance",
+    "                 POST   /api/v3/find/proc/proc_template/id/{process_template_id}",
+    "                 DELETE /api/v3/deletemany/proc/service_instance",
+    '               credentials in the header X-Bkapi-Authorization: {"bk_app_code": …, "bk_app_secret": …,',
+    '               "bk_username" | "bk_token" | "access_token": …}; CMDB\'s native envelope {result, bk_error_code,',
+    "               bk_error_msg, permission, data}; X-Bkapi-Request-Id on every answer. The gateway's own errors",
+    "               (non-200, {code_name, code, message, result: false, data: null}):",
+    "                 400 1640001 INVALID_ARGS            header missing or not JSON, no bk_app_code, wrong secret",
+    "                 404 1640401 API_NOT_FOUND           a path (or method) no resource has",
+    "                 429 1642902 RATE_LIMIT_RESTRICTION  over --rate-limit, with X-Bkapi-RateLimit-* headers",
+    "               The gateway does not verify the user (userVerifiedRequired: false): bk_username is taken as",
+    '               given; with no user at all CMDB refuses the gateway\'s JWT with 1199998 "user is not set".',
     "",
     "Options:",
     "  --host HOST          address to listen on (default 127.0.0.1)",
@@ -26,8 +45,10 @@ export function formatServeHelp(): string {
     "  --no-state-setup     do not serve POST /_cmdb/state (the provider-state setup endpoint)",
     "  --state-token TOKEN  require Authorization: Bearer TOKEN on POST /_cmdb/state, from any Host",
     "                       (default $CMDB_STATE_TOKEN; for a CI service container reached by name)",
-    "  --cors ORIGIN        let pages of ORIGIN (e.g. http://localhost:5173) call the ESB operations:",
+    "  --cors ORIGIN        let pages of ORIGIN (e.g. http://localhost:5173) call the operations:",
     "                       answers their preflights and adds CORS headers; off by default",
+    `  --rate-limit N       the API gateway's per-app limit: at most N requests per second per bk_app_code,`,
+    `                       1 to ${MAX_RATE_LIMIT} (the real resources have 100); off by default`,
     "  -h, --help           show this help",
     "",
     "State endpoint: it replaces the whole CMDB, so without a token it answers only requests whose Host is",
@@ -71,6 +92,7 @@ export async function runServe(
     "no-state-setup": { type: "boolean", default: false },
     "state-token": { type: "string" },
     cors: { type: "string" },
+    "rate-limit": { type: "string" },
   });
   if (values.help) {
     io.stdout(formatServeHelp());
@@ -86,6 +108,10 @@ export async function runServe(
     throw new UsageError("--state-token (or $CMDB_STATE_TOKEN) must be printable ASCII without spaces");
   }
   const cors = values.cors === undefined ? undefined : parseOrigin(values.cors);
+  const rateLimit =
+    values["rate-limit"] === undefined
+      ? undefined
+      : parseIntegerOption("rate-limit", values["rate-limit"], 0, { min: 1, max: MAX_RATE_LIMIT });
   let world: World | undefined;
   if (values.world !== undefined) {
     try {
@@ -111,6 +137,7 @@ export async function runServe(
     stateSetup,
     ...(stateToken !== undefined ? { stateToken } : {}),
     ...(cors !== undefined ? { cors } : {}),
+    ...(rateLimit !== undefined ? { rateLimit } : {}),
     ...(world ? { world } : {}),
     ...(fault ? { fault } : {}),
   });
@@ -119,7 +146,9 @@ export async function runServe(
     const guard = stateToken === undefined ? "" : " (with Authorization: Bearer <state token>)";
     io.stdout(`state setup: POST ${running.stateSetupUrl}${guard}\n`);
   }
-  if (cors !== undefined) io.stdout(`CORS: pages of ${cors} may call the ESB operations\n`);
+  io.stdout(`API gateway: ${running.url}/api/bk-cmdb/<stage>/api/v3/… (and at the root)\n`);
+  if (rateLimit !== undefined) io.stdout(`rate limit: ${rateLimit} requests per second per app (gateway route)\n`);
+  if (cors !== undefined) io.stdout(`CORS: pages of ${cors} may call the operations\n`);
   io.stdout(`world: ${values.world ?? "empty (load one with --world FILE or POST /_cmdb/state)"}\n`);
   if (fault) io.stdout(`fault: ${fault} (${FAULT_DESCRIPTIONS[fault]})\n`);
   await (stopSignal ?? waitForSignal());

@@ -5,8 +5,20 @@
 import { randomFillSync } from "node:crypto";
 import { authenticate, authorize, type Permission } from "./auth.ts";
 import type { FaultName } from "./faults.ts";
+import {
+  authenticateGatewayCaller,
+  createRateLimiter,
+  formatGatewayError,
+  GATEWAY_AUTH_HEADER,
+  GATEWAY_ERRORS,
+  GATEWAY_REQUEST_ID_HEADER,
+  type GatewayMatch,
+  headerOfCommonArgs,
+  matchGatewayPath,
+  type RateLimiter,
+} from "./gateway.ts";
 import { type CmdbFailure, COMPONENT_NOT_FOUND, fail, formatMessage, type Language } from "./messages.ts";
-import { OPERATIONS, type OperationResult } from "./operations.ts";
+import { OPERATIONS, type Operation, type OperationResult } from "./operations.ts";
 import { parseRequestJson } from "./request-json.ts";
 import { loadProviderSpec, type ProviderSpec } from "./spec-data.ts";
 import { handleStateRequest, type StateAccess, type StateStep } from "./state-endpoint.ts";
@@ -21,6 +33,11 @@ export const STATE_SETUP_PATH = "/_cmdb/state";
 export const DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
 /** JSON nested deeper than this answers 1199000 before anything walks it. */
 export const MAX_JSON_DEPTH = 64;
+
+/** The error text of CMDB's JwtFilter for a gateway JWT without a user (`src/common/resource/jwt/jwt.go`). */
+const JWT_NO_USER = "user is not set";
+
+type GatewayErrorKind = (typeof GATEWAY_ERRORS)[keyof typeof GATEWAY_ERRORS];
 
 /** A request as the core sees it; `body` is undefined when it was larger than the limit. */
 export interface CmdbRequest {
@@ -48,6 +65,8 @@ export interface ReferenceCmdbOptions {
   stateAccess?: StateAccess;
   /** A browser origin (`http://localhost:5173`) whose pages may call the ESB operations; default none. */
   cors?: string;
+  /** The gateway's per-app limit in requests per second (`serve --rate-limit`); default none. */
+  rateLimit?: number;
   clock?: () => Date;
 }
 
@@ -71,58 +90,115 @@ export function createReferenceCmdb(options: ReferenceCmdbOptions = {}): Referen
   const stateSetup = options.stateSetup ?? true;
   const stateAccess = options.stateAccess ?? {};
   const cors = options.cors;
+  const rateLimiter: RateLimiter | undefined =
+    options.rateLimit === undefined ? undefined : createRateLimiter(options.rateLimit, () => clock().getTime());
   // The state keeps parts of the world; a copy means a caller's later edits to its object change nothing here.
   const load = (world: World): CmdbState => createState(spec, structuredClone(world), formatTime(clock()));
   let state = load(parseWorld(options.world ?? {}, "options.world"));
   const setWorld = (world: World): void => {
     state = load(world);
   };
-  const answerOperation = (request: CmdbRequest, path: string): CmdbResponse => {
-    const name = path.startsWith(ESB_PREFIX)
-      ? path.slice(ESB_PREFIX.length, path.endsWith("/") ? -1 : undefined)
-      : undefined;
-    const operation = name === undefined ? undefined : OPERATIONS.get(name);
-    const language = languageOf(request.headers);
-    if (!operation) {
-      return envelope(spec, faults, language, { ok: false, failure: fail(COMPONENT_NOT_FOUND) }, null, 404);
-    }
-    if (request.method !== "POST") {
-      const unsupported = fail(1306406, `method ${request.method} is not supported; call ${name} with POST`);
-      return envelope(spec, faults, language, failure(unsupported), null);
-    }
-    // CMDB keeps number literals and folds field names (cmdb-semantics §1.1): see request-json.ts.
-    const body = request.body === undefined ? undefined : parseBody(request.body, parseRequestJson);
-    if (!body) return envelope(spec, faults, language, failure(fail(body === undefined ? 1199004 : 1199000)), null);
-    const user = authenticate(state, body);
-    if (!user.ok) return envelope(spec, faults, language, failure(user.failure), null);
+  // Everything behind the front door, shared by both routes: IAM, the operation and its envelope (cmdb-semantics §0).
+  const runOperation = (
+    op: Operation,
+    body: Record<string, unknown>,
+    user: string,
+    ctx: AnswerContext,
+  ): CmdbResponse => {
     const bizId = typeof body.bk_biz_id === "number" && Number.isInteger(body.bk_biz_id) ? body.bk_biz_id : 0;
-    const permission = authorize(state, user.user, operation.action, bizId);
-    if (permission) return envelope(spec, faults, language, failure(fail(9900403)), permission);
-    if (faults.has("non-object-entry-500") && name === "create_service_instance" && hasNonObjectEntry(body)) {
+    const permission = authorize(state, user, op.action, bizId);
+    if (permission) return envelope(spec, faults, ctx, failure(fail(9900403)), permission);
+    if (faults.has("non-object-entry-500") && op.name === "create_service_instance" && hasNonObjectEntry(body)) {
       return {
         status: 500,
         headers: { "content-type": "text/html" },
         body: "<html><body>500 Internal Server Error</body></html>",
       };
     }
-    const result = operation.run({ spec, state, faults, now: formatTime(clock()), language }, body);
-    return envelope(spec, faults, language, result, null);
+    const result = op.run({ spec, state, faults, now: formatTime(clock()), language: ctx.language }, body);
+    return envelope(spec, faults, ctx, result, null);
+  };
+  const answerOperation = (request: CmdbRequest, path: string): CmdbResponse => {
+    const name = path.startsWith(ESB_PREFIX)
+      ? path.slice(ESB_PREFIX.length, path.endsWith("/") ? -1 : undefined)
+      : undefined;
+    const operation = name === undefined ? undefined : OPERATIONS.get(name);
+    const ctx: AnswerContext = { language: languageOf(request.headers), style: "esb" };
+    if (!operation) {
+      return envelope(spec, faults, ctx, { ok: false, failure: fail(COMPONENT_NOT_FOUND) }, null, 404);
+    }
+    if (request.method !== "POST") {
+      const unsupported = fail(1306406, `method ${request.method} is not supported; call ${name} with POST`);
+      return envelope(spec, faults, ctx, failure(unsupported), null);
+    }
+    // CMDB keeps number literals and folds field names (cmdb-semantics §1.1): see request-json.ts.
+    const body = request.body === undefined ? undefined : parseBody(request.body, parseRequestJson);
+    if (!body) return envelope(spec, faults, ctx, failure(fail(body === undefined ? 1199004 : 1199000)), null);
+    const user = authenticate(state, body);
+    if (!user.ok) return envelope(spec, faults, ctx, failure(user.failure), null);
+    return runOperation(operation, body, user.user, ctx);
+  };
+  const answerGateway = (request: CmdbRequest, match: GatewayMatch): CmdbResponse => {
+    const requestId = nextRequestId();
+    const answer = ((): CmdbResponse => {
+      const refuse = (error: GatewayErrorKind, reason: string, headers: Record<string, string> = {}) => ({
+        status: error.status,
+        headers: { "content-type": "application/json; charset=utf-8", ...headers },
+        body: formatGatewayError(error, reason),
+      });
+      if (match.kind === "unknown") return refuse(GATEWAY_ERRORS.apiNotFound, `path=${JSON.stringify(match.path)}`);
+      const caller = authenticateGatewayCaller(state, headerOf(request.headers, GATEWAY_AUTH_HEADER));
+      if (!caller.ok) return refuse(GATEWAY_ERRORS.invalidArgs, caller.reason);
+      const limit = rateLimiter?.take(caller.appCode);
+      if (limit && !limit.allowed) {
+        return refuse(GATEWAY_ERRORS.rateLimited, `bk_app_code=${caller.appCode}`, limit.headers);
+      }
+      const ctx: AnswerContext = { language: languageOf(request.headers), style: "native" };
+      const operation = OPERATIONS.get(match.resource.operation) as Operation;
+      const response = ((): CmdbResponse => {
+        const body = request.body === undefined ? undefined : parseBody(request.body, parseRequestJson);
+        if (!body) return envelope(spec, faults, ctx, failure(fail(body === undefined ? 1199004 : 1199000)), null);
+        if (match.pathId !== undefined) {
+          // The path names the template (cmdb-semantics §6); CMDB reads it from there, not from the body.
+          const id = /^\d{1,18}$/.test(match.pathId) ? Number(match.pathId) : Number.NaN;
+          if (!Number.isSafeInteger(id))
+            return envelope(spec, faults, ctx, failure(fail(1199006, "process_template_id")), null);
+          for (const key of Object.keys(body)) if (key.toLowerCase() === "process_template_id") delete body[key];
+          body.process_template_id = id;
+        }
+        // userVerifiedRequired is false, so the gateway may forward no user; CMDB's JwtFilter then refuses the JWT
+        // ("user is not set"), which surfaces as 1199998 with that text (cmdb-semantics §5, UNCONFIRMED at runtime).
+        if (caller.user === undefined)
+          return envelope(spec, faults, ctx, failure({ code: 1199998, args: [], text: JWT_NO_USER }), null);
+        return runOperation(operation, body, caller.user, ctx);
+      })();
+      if (limit) Object.assign(response.headers, limit.headers);
+      return response;
+    })();
+    answer.headers[GATEWAY_REQUEST_ID_HEADER] = requestId;
+    return answer;
   };
   // A provider state's setup requests run as any caller's would; the first that fails restores the state before.
   const loadWithSteps = (world: World, steps: readonly StateStep[] = []): string | undefined => {
     const before = state;
     setWorld(world);
     for (const [n, step] of steps.entries()) {
-      const headers = { "content-type": "application/json" };
-      const answer = answerOperation(
-        { method: "POST", path: step.path, headers, body: JSON.stringify(step.body) },
-        step.path,
-      );
+      const headers: Record<string, string> = { "content-type": "application/json" };
+      const request = { method: "POST", path: step.path, headers, body: JSON.stringify(step.body) };
+      // A step on a gateway path goes through the gateway edge, its body's common args standing for the header.
+      const gateway = matchGatewayPath("POST", step.path) ?? matchGatewayPath("DELETE", step.path);
+      if (gateway?.kind === "resource") {
+        request.method = gateway.resource.method;
+        headers[GATEWAY_AUTH_HEADER] = headerOfCommonArgs(step.body);
+      }
+      const answer = gateway ? answerGateway(request, gateway) : answerOperation(request, step.path);
       const json = parseBody(answer.body);
       if (answer.status !== 200 || json?.result !== true) {
         state = before;
-        const said = json ? `code ${String(json.code)}: ${String(json.message)}` : `HTTP ${answer.status}`;
-        return `params.steps/${n} (POST ${step.path}) failed with ${said}; the state is unchanged`;
+        const said = json
+          ? `code ${String(json.code ?? json.bk_error_code)}: ${String(json.message ?? json.bk_error_msg)}`
+          : `HTTP ${answer.status}`;
+        return `params.steps/${n} (${request.method} ${step.path}) failed with ${said}; the state is unchanged`;
       }
     }
     return undefined;
@@ -138,7 +214,8 @@ export function createReferenceCmdb(options: ReferenceCmdbOptions = {}): Referen
       }
       const origin = cors === undefined ? undefined : headerOf(request.headers, "origin");
       if (request.method === "OPTIONS" && origin !== undefined) return answerPreflight(request, cors, origin);
-      const response = answerOperation(request, path);
+      const gateway = matchGatewayPath(request.method, path);
+      const response = gateway ? answerGateway(request, gateway) : answerOperation(request, path);
       if (origin !== undefined && origin === cors) Object.assign(response.headers, corsHeaders(origin));
       return response;
     },
@@ -181,8 +258,8 @@ function answerPreflight(request: CmdbRequest, cors: string | undefined, origin:
     status: 204,
     headers: {
       ...corsHeaders(origin),
-      "access-control-allow-methods": "POST",
-      // Only the ESB operations answer CORS; the origin is the one the operator named, so its headers are fine.
+      "access-control-allow-methods": "POST, DELETE",
+      // Only the operations answer CORS; the origin is the one the operator named, so its headers are fine.
       "access-control-allow-headers": asked && /^[\w\-, ]+$/.test(asked) ? asked : "content-type",
       "access-control-max-age": "600",
     },
@@ -191,7 +268,11 @@ function answerPreflight(request: CmdbRequest, cors: string | undefined, origin:
 }
 
 function corsHeaders(origin: string): Record<string, string> {
-  return { "access-control-allow-origin": origin, "access-control-expose-headers": "x-request-id", vary: "Origin" };
+  return {
+    "access-control-allow-origin": origin,
+    "access-control-expose-headers": "x-request-id, x-bkapi-request-id",
+    vary: "Origin",
+  };
 }
 
 function headerOf(headers: CmdbRequest["headers"], name: string): string | undefined {
@@ -199,39 +280,44 @@ function headerOf(headers: CmdbRequest["headers"], name: string): string | undef
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** How an answer is written: its language, and the envelope of its route (ESB's, or CMDB's native one). */
+interface AnswerContext {
+  language: Language;
+  /** `esb`: `{result, code, message, permission, request_id, data}`; `native`: cmdb-semantics §4.1. */
+  style: "esb" | "native";
+}
+
 function envelope(
   spec: ProviderSpec,
   faults: ReadonlySet<FaultName>,
-  language: Language,
+  ctx: AnswerContext,
   result: OperationResult,
   permission: Permission | null,
   status = 200,
 ): CmdbResponse {
   const requestId = nextRequestId();
   const headers = { "content-type": "application/json; charset=utf-8", "x-request-id": requestId };
+  const native = ctx.style === "native";
   if (result.ok && faults.size === 0) {
     // The hot path: the same key order as below, without building and walking an envelope object.
     const data = JSON.stringify(result.data) ?? "null";
-    const text = `{"result":true,"code":0,"message":"success","permission":null,"request_id":"${requestId}","data":${data}}`;
+    const text = native
+      ? `{"result":true,"bk_error_code":0,"bk_error_msg":"success","permission":null,"data":${data}}`
+      : `{"result":true,"code":0,"message":"success","permission":null,"request_id":"${requestId}","data":${data}}`;
     return { status, headers, body: text };
   }
   const actual = result.ok ? 0 : result.failure.code;
   const code = actual === 1199000 && faults.has("unlisted-code") ? 1199001 : actual;
-  let body: Record<string, unknown>;
-  if (result.ok) {
-    body = { result: true, code, message: "success", permission: null, request_id: requestId, data: result.data };
-  } else {
-    body = {
-      result: faults.has("result-code-mismatch"),
-      code,
-      message: formatMessage(spec, result.failure, language),
-      permission,
-      request_id: requestId,
-      data: faults.has("data-not-null-on-failure") ? {} : null,
-    };
-    if (faults.has("http-400-on-business-error") && status === 200) status = 400;
-  }
-  if (faults.has("code-as-string")) body.code = String(code);
+  const ok = result.ok;
+  const message = result.ok ? "success" : formatMessage(spec, result.failure, ctx.language);
+  const data = result.ok ? result.data : faults.has("data-not-null-on-failure") ? {} : null;
+  const shownCode = faults.has("code-as-string") ? String(code) : code;
+  const shownResult = ok || faults.has("result-code-mismatch");
+  if (!ok && faults.has("http-400-on-business-error") && status === 200) status = 400;
+  // The native body has no request_id: CMDB sends it in a header (cmdb-semantics §4.1).
+  const body = native
+    ? { result: shownResult, bk_error_code: shownCode, bk_error_msg: message, permission, data }
+    : { result: shownResult, code: shownCode, message, permission, request_id: requestId, data };
   return { status, headers, body: JSON.stringify(body) };
 }
 

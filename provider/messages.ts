@@ -17,6 +17,8 @@ export type MessageArg = string | number | readonly number[] | CmdbFailure;
 export interface CmdbFailure {
   code: number;
   args: readonly MessageArg[];
+  /** The whole message, when CMDB answers a raw error text instead of the code's template (cmdb-semantics §5, JWT). */
+  text?: string;
 }
 
 /** ESB's own "component not found" for unknown paths; deliberately not part of the spec's error codes. */
@@ -38,6 +40,7 @@ export function fail(code: number, ...args: MessageArg[]): CmdbFailure {
  * @see cmdb-semantics §1.2 step 8, §4.4
  */
 export function formatMessage(spec: ProviderSpec, failure: CmdbFailure, language: Language): string {
+  if (failure.text !== undefined) return failure.text;
   const entry = spec.errorCodes.get(failure.code);
   const template =
     (entry ? (language === "en" ? entry.message_en : entry.message_zh) : LOCAL_MESSAGES[failure.code]?.[language]) ??

@@ -34,7 +34,9 @@ export interface StartReferenceCmdbOptions {
   requestTimeoutMs?: number;
   /** Default {@link DEFAULT_MAX_CONNECTIONS}. */
   maxConnections?: number;
-  /** The time of `create_time`/`last_time`; default the real time. */
+  /** The gateway route's per-app limit in requests per second (answers 429 1642902 beyond it); default none. */
+  rateLimit?: number;
+  /** The time of `create_time`/`last_time` and of the rate limit's windows; default the real time. */
   clock?: () => Date;
 }
 
@@ -60,6 +62,7 @@ export async function startReferenceCmdb(options: StartReferenceCmdbOptions = {}
     ...(options.fault ? { fault: options.fault } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.cors ? { cors: options.cors } : {}),
+    ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
     stateAccess: options.stateToken === undefined ? {} : { token: options.stateToken },
     stateSetup: options.stateSetup ?? true,
   });

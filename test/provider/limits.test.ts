@@ -181,7 +181,7 @@ describe("--cors", () => {
     const ok = await preflight(cmdb.url, ORIGIN);
     expect(ok.status).toBe(204);
     expect(ok.headers.get("access-control-allow-origin")).toBe(ORIGIN);
-    expect(ok.headers.get("access-control-allow-methods")).toBe("POST");
+    expect(ok.headers.get("access-control-allow-methods")).toBe("POST, DELETE");
     const foreign = await preflight(cmdb.url, "http://attacker.example");
     expect(foreign.status).toBe(403);
     expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
