@@ -22,7 +22,7 @@ export const BROKER_VERIFY_HELP = `Pact Broker (self-hosted or PactFlow; Pact's 
   --pact-broker-url URL    verify the pacts the broker selects instead of --pacts; they are spec-validated and
                            envelope-checked like local ones (credentials: $PACT_BROKER_TOKEN, or
                            $PACT_BROKER_USERNAME and $PACT_BROKER_PASSWORD; never printed)
-  --provider-name NAME     the provider the pacts name (default ${DEFAULT_PROVIDER_NAME})
+  --provider-name NAME     the provider the pacts name (default ${DEFAULT_PROVIDER_NAME}; ${DEFAULT_PROVIDER_NAME}-apigw with --route apigw)
   --consumer-version-selectors JSON
                            a JSON array of selectors (or one selector object), default
                            ${JSON.stringify(DEFAULT_CONSUMER_VERSION_SELECTORS)}
@@ -65,7 +65,11 @@ type BrokerValues = {
  * @throws UsageError when a broker option comes without the URL, the selectors are not JSON objects, or results
  * would be published without a provider version.
  */
-export function parseBrokerOptions(values: BrokerValues, env: NodeJS.ProcessEnv): VerifyOptions["broker"] {
+export function parseBrokerOptions(
+  values: BrokerValues,
+  env: NodeJS.ProcessEnv,
+  defaultProviderName: string = DEFAULT_PROVIDER_NAME,
+): VerifyOptions["broker"] {
   const url = values["pact-broker-url"];
   if (url === undefined) {
     const given = Object.keys(BROKER_VERIFY_OPTIONS).find((k) => values[k as keyof BrokerValues] !== undefined);
@@ -101,7 +105,7 @@ export function parseBrokerOptions(values: BrokerValues, env: NodeJS.ProcessEnv)
   const auth = brokerAuthFromEnv(env);
   return {
     url,
-    providerName: values["provider-name"] ?? DEFAULT_PROVIDER_NAME,
+    providerName: values["provider-name"] ?? defaultProviderName,
     consumerVersionSelectors: selectors,
     ...(version !== undefined ? { providerVersion: version } : {}),
     ...(values["provider-branch"] !== undefined ? { providerBranch: values["provider-branch"] } : {}),

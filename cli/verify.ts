@@ -4,6 +4,7 @@ import {
   DEFAULT_MAX_RESPONSE_BYTES,
   DEFAULT_PROPERTY_RUNS,
   DEFAULT_PROPERTY_SEED,
+  DEFAULT_STAGE,
   DEFAULT_TIMEOUT_MS,
   exitCodeOf,
   FixtureError,
@@ -16,7 +17,10 @@ import {
   loadLiveConfig,
   MUTATION_CLASSES,
   PactLoadError,
+  PROVIDER_NAMES,
   ProviderUnreachableError,
+  ROUTES,
+  type Route,
   SKIP_NAMES,
   type SkipName,
   TRANSPORT_FAILURES_BEFORE_GIVING_UP,
@@ -34,11 +38,24 @@ const STATE_TOKEN_ENV = "CMDB_STATE_TOKEN";
 export const VERIFY_HELP = `Usage: cmdb-contract verify [options]
 
 Verifies a CMDB provider against the pacts in contracts/pacts/, the fixture scenarios in contracts/fixtures/
-and a property-based check of the template-lock rules, checking the ESB envelope of every response.
+and a property-based check of the template-lock rules, checking the envelope of every response.
 With no --provider-url it starts the embedded reference CMDB on a free loopback port (this is \`npm start\`).
 
 Options:
-  --provider-url URL       the provider's ESB base URL, e.g. http://127.0.0.1:8080
+  --route esb|apigw        the front door every check goes through (default esb):
+                             esb    POST <provider-url>/api/c/compapi/v2/cc/<api>/, credentials in the body,
+                                    the ESB envelope {result, code, message, permission, request_id, data};
+                                    the pacts of provider ${PROVIDER_NAMES.esb}
+                             apigw  <provider-url>/api/bk-cmdb/<stage>/api/v3/… (delete with DELETE), credentials
+                                    in the X-Bkapi-Authorization header, CMDB's native envelope {result,
+                                    bk_error_code, bk_error_msg, permission, data} checked with the same rules (the
+                                    ESB-style code/message body the gateway docs show is accepted as UNCONFIRMED,
+                                    with a lenient note); the pacts of provider ${PROVIDER_NAMES.apigw}. An answer
+                                    of the gateway itself (non-200 with code_name, e.g. 400 1640001 INVALID_ARGS)
+                                    is reported under "Gateway", not as a CMDB rule broken
+  --stage NAME             the gateway stage, with --route apigw (default ${DEFAULT_STAGE}); letters, digits, - and _
+  --provider-url URL       the provider's base URL, e.g. http://127.0.0.1:8080 (the ESB's, or the gateway's
+                           without /api/bk-cmdb/<stage>)
   --state-setup-url URL    its state-setup endpoint (default <provider-url>/_cmdb/state)
   --state-token TOKEN      send Authorization: Bearer TOKEN with every state-setup request, for a provider
                            started with serve --state-token (default $CMDB_STATE_TOKEN); never printed
@@ -100,6 +117,8 @@ fixture or live file, a provider that cannot be reached, a Pact Broker that cann
  */
 export async function runVerify(args: string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const { values } = parseCommandArgs("verify", args, {
+    route: { type: "string" },
+    stage: { type: "string" },
     "provider-url": { type: "string" },
     "state-setup-url": { type: "string" },
     "state-token": { type: "string" },
@@ -134,11 +153,13 @@ export async function runVerify(args: string[], io: CliIo, env: NodeJS.ProcessEn
     }
     return name as SkipName;
   });
+  const route = parseRoute(values.route, values.stage);
+  const stage = values.stage ?? DEFAULT_STAGE;
   for (const key of ["provider-url", "state-setup-url"] as const) {
     const url = values[key];
     if (url !== undefined) checkUrl(key, url);
   }
-  const broker = parseBrokerOptions(values, env);
+  const broker = parseBrokerOptions(values, env, PROVIDER_NAMES[route]);
   if (broker !== undefined && values.pacts !== undefined) {
     throw new UsageError("--pacts and --pact-broker-url are two sources of pacts: give one");
   }
@@ -149,7 +170,9 @@ export async function runVerify(args: string[], io: CliIo, env: NodeJS.ProcessEn
     throw new UsageError("--fuzz-live goes with --live: without it the fuzz phase runs against a world verify sets up");
   }
   if (values.live !== undefined && values["provider-url"] === undefined) {
-    throw new UsageError("--live needs --provider-url: the URL of the real CMDB's ESB");
+    throw new UsageError(
+      "--live needs --provider-url: the URL of the real CMDB's ESB (with --route apigw: of its API gateway)",
+    );
   }
   let live: Awaited<ReturnType<typeof loadLiveConfig>> | undefined;
   try {
@@ -188,10 +211,12 @@ export async function runVerify(args: string[], io: CliIo, env: NodeJS.ProcessEn
   const providerUrl = values["provider-url"] ?? (embedded as { url: string }).url;
   const stateSetupUrl = values["state-setup-url"] ?? embedded?.stateSetupUrl;
   const label = embedded ? `the embedded reference CMDB at ${providerUrl}` : providerUrl;
-  io.stdout(`cmdb-contract verify: ${label}${live ? ` (live, ${values.live})` : ""}\n`);
+  const over = route === "apigw" ? `, over the API gateway route, stage ${stage}` : "";
+  io.stdout(`cmdb-contract verify: ${label}${over}${live ? ` (live, ${values.live})` : ""}\n`);
   try {
     const report = await verify({
       providerUrl,
+      ...(route !== "esb" ? { route, stage } : {}),
       ...(stateSetupUrl !== undefined ? { stateSetupUrl } : {}),
       ...(stateToken !== undefined ? { stateToken } : {}),
       providerLabel: embedded ? "the embedded reference CMDB" : providerUrl,
@@ -231,6 +256,25 @@ export async function runVerify(args: string[], io: CliIo, env: NodeJS.ProcessEn
   } finally {
     await Promise.all([embedded?.close(), second?.close()]);
   }
+}
+
+/**
+ * The route of `--route` (default esb), checked with `--stage`.
+ * @throws UsageError naming the option and what it accepts.
+ */
+function parseRoute(route: string | undefined, stage: string | undefined): Route {
+  if (route !== undefined && !(ROUTES as readonly string[]).includes(route)) {
+    throw new UsageError(`--route: "${route}" is not a route; one of ${ROUTES.join(", ")}`);
+  }
+  if (stage !== undefined && route !== "apigw") {
+    throw new UsageError("--stage names a stage of the API gateway: it goes with --route apigw");
+  }
+  if (stage !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/.test(stage)) {
+    throw new UsageError(
+      `--stage must be a gateway stage name (letters, digits, - and _, at most 64 characters), not "${stage}"`,
+    );
+  }
+  return (route ?? "esb") as Route;
 }
 
 function couldNotRun(io: CliIo, message: string): number {

@@ -23,7 +23,7 @@ export interface PactInteraction {
   description: string;
   providerStates?: { name: string; params?: Record<string, unknown> }[];
   comments?: Record<string, unknown>;
-  request: { method: string; path: string; body?: { content?: unknown } };
+  request: { method: string; path: string; headers?: Record<string, string | string[]>; body?: { content?: unknown } };
   response: { status: number; body?: { content?: unknown } };
 }
 
@@ -151,4 +151,10 @@ function sortKeys(value: unknown): unknown {
       .sort()
       .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
   );
+}
+
+/** True when a concrete path fits an OpenAPI path template whose `{name}` segments take one non-empty segment each. */
+export function matchesTemplate(template: string, path: string): boolean {
+  const pattern = template.split(/\{[^}]+\}/).map((part) => part.replace(/[.*+?^$|()[\]\\]/g, "\\$&"));
+  return new RegExp(`^${pattern.join("[^/]+")}$`).test(path);
 }

@@ -1,5 +1,5 @@
 import type { OpenApiDocument } from "../../spec/load-spec.ts";
-import { type OperationId, readOperationPaths } from "../../spec/operations.ts";
+import type { OperationId } from "../../spec/operations.ts";
 import { loadSharedSpec, readSharedSpec, sharedSchemaValidator } from "../../spec/shared-spec.ts";
 import { CANARY_SECRET } from "../shared/canary.ts";
 import { PACTS_DIR, ruleOf } from "../shared/pact-format.ts";
@@ -12,9 +12,10 @@ import { DEFAULT_LIMITS, type HttpLimits, probeTcp } from "./http.ts";
 import { cleanUp, runLiveChecks } from "./live.ts";
 import { type LiveConfig, worldOfLiveConfig } from "./live-config.ts";
 import { runPactVerifier } from "./pact-runner.ts";
-import { checkPactsAgainstSpec, loadPacts, selectEsbPacts } from "./pacts.ts";
+import { checkPactsAgainstSpec, loadPacts, type PactFile, PactLoadError } from "./pacts.ts";
 import { DEFAULT_PROPERTY_RUNS, DEFAULT_PROPERTY_SEED, runPropertyCheck } from "./property.ts";
 import type { CheckResult, SkipName, VerifyReport } from "./report.ts";
+import { DEFAULT_STAGE, FrontDoor, GATEWAY_DOCS_BODY_NOTE, PROVIDER_NAMES, type Route } from "./route.ts";
 import { loadScenarios, type Scenario } from "./scenarios.ts";
 import { collectSecrets, redactText } from "./secrets.ts";
 import { ProviderSession, TRANSPORT_FAILURES_BEFORE_GIVING_UP } from "./session.ts";
@@ -24,6 +25,14 @@ import { escapeControl } from "./values.ts";
 /** What to verify and how. */
 export interface VerifyOptions {
   providerUrl: string;
+  /**
+   * The front door every check goes through (default `esb`): the ESB, or the API gateway under
+   * `/api/bk-cmdb/<stage>` with header auth and CMDB's native envelope. It picks the pacts whose provider is
+   * `bk-cmdb` or `bk-cmdb-apigw`.
+   */
+  route?: Route;
+  /** The gateway stage (default `prod`); only read on the gateway route. */
+  stage?: string;
   /** The state-setup URL; default `<providerUrl>/_cmdb/state`. Ignored in live mode. */
   stateSetupUrl?: string;
   /** Bearer token for the state-setup endpoint (`serve --state-token`). */
@@ -81,6 +90,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   validated.catch(() => {}); // awaited below, on every path
   const live = options.live;
   const broker = live ? undefined : options.broker;
+  const route = options.route ?? "esb";
   const second = live ? undefined : options.secondProvider;
   const { rules, pacts, scenarios, specChecks } = await (async () => {
     const validator = sharedSchemaValidator(spec);
@@ -89,7 +99,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
       ? []
       : broker
         ? await fetchBrokerPacts(broker, limits.timeoutMs)
-        : selectEsbPacts(await loadPacts(options.pactDir ?? PACTS_DIR));
+        : pactsOfRoute(await loadPacts(options.pactDir ?? PACTS_DIR), route, options.pactDir ?? PACTS_DIR);
     const scenarios = live
       ? []
       : await loadScenarios(options.fixturesDir ?? FIXTURES_DIR, {
@@ -117,7 +127,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   const fuzzRuns = options.fuzzRuns ?? DEFAULT_FUZZ_RUNS;
   const seed = options.propertySeed ?? DEFAULT_PROPERTY_SEED;
   if (fuzzRuns === 0 || (live && !options.fuzzLive)) skipped.add("fuzz");
-  const paths = readOperationPaths(spec.document);
+  const door = FrontDoor.of(spec.document, route, options.stage ?? DEFAULT_STAGE);
   const openSession = (providerUrl: string, stateSetupUrl: string | undefined): ProviderSession =>
     new ProviderSession(
       {
@@ -126,7 +136,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
         ...(options.stateToken !== undefined ? { stateToken: options.stateToken } : {}),
         limits,
       },
-      paths,
+      door,
       { checkEnvelope: !skipped.has("envelope") },
     );
   const session = openSession(options.providerUrl, options.stateSetupUrl);
@@ -222,12 +232,14 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   const sessions = localSession === session ? [session] : [session, localSession];
   return {
     provider: clean(options.providerLabel ?? options.providerUrl),
+    ...(route !== "esb" ? { route } : {}),
     checks,
     responsesChecked: sessions.reduce((n, s) => n + s.responsesChecked, 0),
     skipped: [...skipped].sort(),
     notes: [
       ...new Set([
         ...(live ? [] : [describePactSources(pacts, broker)]),
+        ...(door.usedGatewayDocsBody ? [GATEWAY_DOCS_BODY_NOTE] : []),
         ...sessions.flatMap((s) => notesOf(s, limits)),
       ]),
     ].map((note) => note.split("\n").map(clean).join("\n")),
@@ -290,6 +302,22 @@ async function runLocalPhases(
     for (const kind of MUTATION_CLASSES)
       out.record({ source: "fuzz", name: kind, rule: "business-rules", failures: [] });
   }
+}
+
+/**
+ * The pacts of a route: those whose provider is the route's (`bk-cmdb` for the ESB, `bk-cmdb-apigw` for the gateway).
+ * @throws PactLoadError when the folder holds none for the route.
+ */
+function pactsOfRoute(pacts: PactFile[], route: Route, dir: string): PactFile[] {
+  const name = PROVIDER_NAMES[route];
+  const selected = pacts.filter((p) => p.provider === name);
+  if (selected.length === 0) {
+    const found = [...new Set(pacts.map((p) => p.provider))].sort().join(", ");
+    throw new PactLoadError(
+      `${dir}: no pact of provider "${name}" (the --route ${route} pacts); the folder has pacts of: ${found}`,
+    );
+  }
+  return selected;
 }
 
 function skippedPact(name: string, interaction: Parameters<typeof ruleOf>[0]): CheckResult {

@@ -1,7 +1,6 @@
 import type { CheckFailure, CheckResult, EarlierStep } from "./report.ts";
 import { withReproduction } from "./report.ts";
 import { resolveAuth, type Scenario, type ScenarioStep } from "./scenarios.ts";
-import { formatCurl } from "./secrets.ts";
 import type { ProviderSession } from "./session.ts";
 import { checkCreate, observeProcesses, type StepContext, sendStep } from "./step.ts";
 
@@ -118,8 +117,8 @@ async function runStep(
         pointer: `${read.place} /data`,
         expected: "no process: the instance must not exist",
         actual: `${read.processes.length} process(es)`,
-        curl: formatCurl(
-          session.urlOf("listProcessInstance"),
+        curl: session.curlOf(
+          "listProcessInstance",
           { ...auth, bk_biz_id: bizId, service_instance_id: id },
           scenario.world,
         ),

@@ -4,7 +4,7 @@ import type { OperationId } from "../../spec/operations.ts";
 import { defaultAuth, type World } from "../shared/worlds.ts";
 import { setUpState } from "./fixtures.ts";
 import { type FuzzCase, fuzzCaseArbitrary, LIVE_SAFE_CLASSES, MUTATION_CLASSES } from "./fuzz-cases.ts";
-import type { CheckFailure, CheckResult } from "./report.ts";
+import type { CheckFailure, CheckResult, RuleGroup } from "./report.ts";
 import { withReproduction } from "./report.ts";
 import type { ProviderSession } from "./session.ts";
 import { observeProcesses, sendStep } from "./step.ts";
@@ -67,7 +67,7 @@ export async function runFuzzCheck(
     checks.push({
       source: "fuzz",
       name: `${kind}: ${outcome.numRuns} case(s)${note}`,
-      rule: found[0]?.rule ?? "business-rules",
+      rule: found.map((f) => f.rule).find((r): r is RuleGroup => r !== "gateway") ?? "business-rules",
       failures: found,
     });
     options.onProgress?.(`fuzz [${index + 1}/${classes.length}] ${kind}`);

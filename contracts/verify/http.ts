@@ -44,14 +44,15 @@ export const DEFAULT_LIMITS: HttpLimits = {
 };
 
 /**
- * POSTs a JSON body and answers what came back; never throws, never waits longer than `timeoutMs`
- * and never buffers more than `maxResponseBytes`.
+ * POSTs a JSON body (or sends it with DELETE, as the gateway route's delete does) and answers what came back; never
+ * throws, never waits longer than `timeoutMs` and never buffers more than `maxResponseBytes`.
  */
 export function postJson(
   url: string,
   body: unknown,
   limits: HttpLimits = DEFAULT_LIMITS,
   headers: Record<string, string> = {},
+  method: "POST" | "DELETE" = "POST",
 ): Promise<HttpExchange> {
   const payload = Buffer.from(JSON.stringify(body));
   return new Promise((resolve) => {
@@ -73,7 +74,7 @@ export function postJson(
     }
     const send = target.protocol === "https:" ? httpsRequest : httpRequest;
     const req = send(target, {
-      method: "POST",
+      method,
       headers: { "content-type": "application/json", "content-length": String(payload.length), ...headers },
       agent: target.protocol === "https:" ? KEEP_ALIVE_HTTPS : KEEP_ALIVE_HTTP,
     });

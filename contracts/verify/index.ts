@@ -21,5 +21,6 @@ export {
   type VerifyReport,
 } from "./report.ts";
 export { formatCheckLine, formatJsonReport, formatJunitReport, formatSummary } from "./report-format.ts";
+export { DEFAULT_STAGE, PROVIDER_NAMES, ROUTES, type Route } from "./route.ts";
 export { FixtureError } from "./scenarios.ts";
 export { TRANSPORT_FAILURES_BEFORE_GIVING_UP } from "./session.ts";

@@ -4,13 +4,13 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { OperationId } from "../../spec/operations.ts";
 import { type PactInteraction, ruleOf } from "../shared/pact-format.ts";
 import { type BrokerOptions, brokerAuthEnv, PENDING_NOTE, pactCliBin, pactToolEnv } from "./broker.ts";
 import { setUpState } from "./fixtures.ts";
 import type { PactFile } from "./pacts.ts";
 import type { CheckFailure, CheckResult } from "./report.ts";
 import { withReproduction } from "./report.ts";
+import { GATEWAY_AUTH_HEADER } from "./route.ts";
 import { formatCurl } from "./secrets.ts";
 import type { ProviderSession } from "./session.ts";
 import { showValue } from "./values.ts";
@@ -125,10 +125,13 @@ function toCheck(
   const providerState = interaction.providerStates?.[0];
   const state = providerState?.name;
   const body = interaction.request.body?.content;
-  const operation = operationOfPath(session, interaction.request.path);
-  const curl = formatCurl(
-    operation ? session.urlOf(operation) : `${session.target.providerUrl}${interaction.request.path}`,
-    body,
+  const curl = session.door.curlOf(
+    {
+      method: interaction.request.method.toUpperCase() === "DELETE" ? "DELETE" : "POST",
+      url: session.door.urlOfPactPath(session.target.providerUrl, interaction.request.path),
+      headers: credentialHeaderOf(interaction.request.headers),
+      body,
+    },
     providerState?.params?.world,
   );
   const setup = providerState ? setupCurlOf(session, providerState) : undefined;
@@ -205,8 +208,13 @@ function dedupe(failures: CheckFailure[]): CheckFailure[] {
   });
 }
 
-function operationOfPath(session: ProviderSession, path: string): OperationId | undefined {
-  return (Object.keys(session.paths) as OperationId[]).find((id) => session.paths[id] === path);
+/** The gateway credential header of a request (a pact's, or the verifier's as the proxy receives it), if any. */
+function credentialHeaderOf(headers: Record<string, unknown> | undefined): Record<string, string> {
+  const entry = Object.entries(headers ?? {}).find(
+    ([name]) => name.toLowerCase() === GATEWAY_AUTH_HEADER.toLowerCase(),
+  );
+  const value = Array.isArray(entry?.[1]) ? entry[1][0] : entry?.[1];
+  return typeof value === "string" ? { [GATEWAY_AUTH_HEADER]: value } : {};
 }
 
 async function startRecordingProxy(
@@ -240,22 +248,27 @@ async function startRecordingProxy(
           }
           return;
         }
-        const operation = operationOfPath(session, path);
+        const operation = session.door.operationOfPath(path);
         const instances = (body as { instances?: unknown } | undefined)?.instances;
         const context =
           operation === "createServiceInstance" && Array.isArray(instances)
             ? { createdInstances: instances.length }
             : {};
-        const call = operation
-          ? await session.call(
-              operation,
-              body,
-              `pact (given ${currentState ?? "no state"})`,
-              context,
-              currentWorld as Record<string, unknown> | undefined,
-            )
-          : { exchange: await session.post(`${session.target.providerUrl}${path}`, body), failures: [] };
-        seen.push({ state: currentState, path, body, failures: call.failures, answered: call.exchange.ok });
+        // Forwarded as the verifier sent it (on the gateway route: its credential header, under the stage).
+        const call = await session.relay(
+          {
+            method: req.method === "DELETE" ? "DELETE" : "POST",
+            path,
+            headers: credentialHeaderOf(req.headers),
+            body,
+          },
+          `pact (given ${currentState ?? "no state"})${operation ? ` (${operation})` : ""}`,
+          context,
+          currentWorld as Record<string, unknown> | undefined,
+        );
+        // A path no operation has is the pact's own problem: the verifier's mismatches say so.
+        const failures = operation ? call.failures : [];
+        seen.push({ state: currentState, path, body, failures, answered: call.exchange.ok });
         const exchange = call.exchange;
         if (exchange.ok) {
           res.writeHead(exchange.status, { "content-type": exchange.contentType || "application/octet-stream" });

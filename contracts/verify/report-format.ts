@@ -56,7 +56,7 @@ export function formatReproduction(failure: CheckFailure, printedSetups: Map<str
 export function formatSummary(report: VerifyReport): string {
   const lines: string[] = [""];
   for (const note of report.notes) lines.push(...note.split("\n").map((l) => `note: ${l}`), "");
-  lines.push(`Summary for ${report.provider}`);
+  lines.push(`Summary for ${report.provider}${report.route === "apigw" ? " (API gateway route)" : ""}`);
   const printedSetups = new Map<string, number>();
   for (const outcome of ruleOutcomes(report)) {
     lines.push(`  ${outcome.title}: ${ruleStatusText(outcome, report)}`);
@@ -87,7 +87,9 @@ export function formatSummary(report: VerifyReport): string {
 
 function ruleStatusText(outcome: RuleOutcome, report: VerifyReport): string {
   const scope =
-    outcome.rule === "envelope" ? `${report.responsesChecked} responses checked` : `${outcome.executed} checks`;
+    outcome.rule === "envelope" || outcome.rule === "gateway"
+      ? `${report.responsesChecked} responses checked`
+      : `${outcome.executed} checks`;
   switch (outcome.status) {
     case "failed":
       return `${outcome.failures.length} failed (${scope})`;

@@ -1,6 +1,16 @@
 import { RULE_GROUPS, type RuleGroup } from "../shared/rules.ts";
+import type { Route } from "./route.ts";
 
 export type { RuleGroup };
+
+/**
+ * What a failure is filed under: one of the three rules, or `gateway` for an answer of the API gateway itself (a
+ * `GatewayError`), which is not a CMDB rule broken.
+ */
+export type FailureGroup = RuleGroup | "gateway";
+
+/** The summary's group of gateway failures, shown on the gateway route. */
+const GATEWAY_GROUP = { rule: "gateway", title: "Gateway (answers of the API gateway itself, not of CMDB)" } as const;
 
 /** Where a check came from. */
 export type CheckSource = "spec" | "pact" | "fixture" | "property" | "fuzz" | "live";
@@ -13,7 +23,7 @@ export const SKIP_NAMES: readonly SkipName[] = ["envelope", "business-rules", "t
 
 /** One way a provider broke a rule: where (scenario, JSON pointer or field), expected against actual, how to reproduce. */
 export interface CheckFailure {
-  rule: RuleGroup;
+  rule: FailureGroup;
   scenario: string;
   /** A JSON pointer into the response (or the read-back process), or a named place such as `HTTP status`. */
   pointer: string;
@@ -74,6 +84,8 @@ export interface CheckResult {
 /** Everything one `verify` run found; byte-identical between runs against the same provider. */
 export interface VerifyReport {
   provider: string;
+  /** The route every check went over (default ESB); the gateway route adds the summary's gateway group. */
+  route?: Route;
   checks: CheckResult[];
   /** How many HTTP answers of operations the envelope check saw. */
   responsesChecked: number;
@@ -88,7 +100,7 @@ export type RuleStatus = "passed" | "failed" | "skipped" | "not run";
 
 /** One rule's line in the summary and the reports. */
 export interface RuleOutcome {
-  rule: RuleGroup;
+  rule: FailureGroup;
   title: string;
   status: RuleStatus;
   /** The checks of the rule that executed (for the envelope rule: the responses checked). */
@@ -99,15 +111,25 @@ export interface RuleOutcome {
 /** The outcome of each rule, in the order the summary prints them. */
 export function ruleOutcomes(report: VerifyReport): RuleOutcome[] {
   const failures = report.checks.filter((c) => c.pending === undefined).flatMap((c) => c.failures);
-  return RULE_GROUPS.map(({ rule, title }) => {
+  const groups: readonly { rule: FailureGroup; title: string }[] =
+    report.route === "apigw" ? [...RULE_GROUPS, GATEWAY_GROUP] : RULE_GROUPS;
+  return groups.map(({ rule, title }) => {
     const inRule = failures.filter((f) => f.rule === rule);
-    // The envelope rule is checked on every response rather than by checks of its own.
+    // The envelope rule (and the gateway) is checked on every response rather than by checks of its own.
     const executed =
-      rule === "envelope"
+      rule === "envelope" || rule === "gateway"
         ? report.responsesChecked
         : report.checks.filter((c) => c.rule === rule && c.skipped === undefined).length;
     const status: RuleStatus =
-      inRule.length > 0 ? "failed" : report.skipped.includes(rule) ? "skipped" : executed === 0 ? "not run" : "passed";
+      inRule.length > 0
+        ? "failed"
+        : rule === "gateway"
+          ? "passed"
+          : report.skipped.includes(rule)
+            ? "skipped"
+            : executed === 0
+              ? "not run"
+              : "passed";
     return { rule, title, status, executed, failures: inRule };
   });
 }
@@ -120,7 +142,7 @@ export interface ReportTotals {
   /** Checks of pending pacts that failed: reported, but they do not fail the run. */
   pending: number;
   /** Rules that should have run but had no executed check: they fail the run like a failed check. */
-  notRun: RuleGroup[];
+  notRun: FailureGroup[];
 }
 
 /** Counts the checks of a report. */

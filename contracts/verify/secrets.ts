@@ -7,6 +7,24 @@ export const SECRET_PLACEHOLDERS: Readonly<Record<string, string>> = {
 /** The world key whose object keys are `bk_token` values (DESIGN.md "A world": `tokens: { <bk_token>: <user> }`). */
 const TOKENS_KEY = "tokens";
 
+/** The gateway's credential header (cmdb-semantics §5): its value is JSON text with the secret keys inside. */
+const JSON_CREDENTIAL_HEADER = "x-bkapi-authorization";
+
+/** The parsed JSON of a credential header's value (a string, or a pact's list of strings), or undefined. */
+function credentialHeaderJson(key: string, value: unknown): Record<string, unknown>[] | undefined {
+  if (key.toLowerCase() !== JSON_CREDENTIAL_HEADER) return undefined;
+  const texts = Array.isArray(value) ? value : [value];
+  if (!texts.every((t) => typeof t === "string")) return undefined;
+  const parsed = texts.map((t) => {
+    try {
+      return JSON.parse(t as string) as unknown;
+    } catch {
+      return undefined;
+    }
+  });
+  return parsed.every(isPlainObject) ? (parsed as Record<string, unknown>[]) : undefined;
+}
+
 /**
  * Which placeholder stands for which secret value, per secret key. Built from a world, so that a `setup` line (the
  * world) and a `reproduce` line (a request) name one value with one placeholder and the reader substitutes it once.
@@ -36,7 +54,9 @@ export function placeholdersOf(world?: unknown): SecretPlaceholderTable {
       for (const item of value) walk(item);
     } else if (value !== null && typeof value === "object") {
       for (const [key, inner] of Object.entries(value)) {
-        if (key in SECRET_PLACEHOLDERS && typeof inner === "string") add(key, inner);
+        const header = credentialHeaderJson(key, inner);
+        if (header !== undefined) walk(header);
+        else if (key in SECRET_PLACEHOLDERS && typeof inner === "string") add(key, inner);
         else if (key === TOKENS_KEY && isPlainObject(inner)) {
           for (const token of Object.keys(inner)) add("bk_token", token);
         } else walk(inner);
@@ -63,7 +83,11 @@ export function redactBody(value: unknown, table: SecretPlaceholderTable = place
   if (value === null || typeof value !== "object") return value;
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
-    if (key in SECRET_PLACEHOLDERS && typeof inner === "string") out[key] = placeholderFor(key, inner, table);
+    const header = credentialHeaderJson(key, inner);
+    if (header !== undefined) {
+      const redacted = header.map((h) => JSON.stringify(redactBody(h, table)));
+      out[key] = Array.isArray(inner) ? redacted : redacted[0];
+    } else if (key in SECRET_PLACEHOLDERS && typeof inner === "string") out[key] = placeholderFor(key, inner, table);
     else if (key === TOKENS_KEY && isPlainObject(inner)) {
       out[key] = Object.fromEntries(
         Object.entries(inner).map(([token, user]) => [placeholderFor("bk_token", token, table), user]),
@@ -112,13 +136,20 @@ export function collectSecrets(value: unknown, into: Set<string> = new Set()): S
 }
 
 /**
- * A `curl` line that POSTs the body again, secrets replaced by placeholders the reader fills in; pass the world the
- * provider was set up with so that the placeholders match those of the `setup` line.
+ * A `curl` line that sends the body again (POST unless told), secrets replaced by placeholders the reader fills in;
+ * pass the world the provider was set up with so that the placeholders match those of the `setup` line. `headers`
+ * must already be safe to print (the front door redacts the gateway's credential header).
  */
-export function formatCurl(url: string, body: unknown, world?: unknown, headers: readonly string[] = []): string {
+export function formatCurl(
+  url: string,
+  body: unknown,
+  world?: unknown,
+  headers: readonly string[] = [],
+  method: "POST" | "DELETE" = "POST",
+): string {
   const json = JSON.stringify(redactBody(body, placeholdersOf(world)));
   const extra = headers.map((h) => ` -H ${shellQuote(h)}`).join("");
-  return `curl -sS -X POST ${shellQuote(url)}${extra} -H 'Content-Type: application/json' -d ${shellQuote(json)}`;
+  return `curl -sS -X ${method} ${shellQuote(url)}${extra} -H 'Content-Type: application/json' -d ${shellQuote(json)}`;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,9 +1,12 @@
 import type { OperationId } from "../../spec/operations.ts";
 import type { World } from "../shared/worlds.ts";
-import { checkEnvelope, type EnvelopeContext } from "./envelope.ts";
+import type { EnvelopeContext } from "./envelope.ts";
 import { type HttpExchange, type HttpLimits, postJson } from "./http.ts";
 import type { CheckFailure } from "./report.ts";
+import { type FrontDoor, joinUrl, type RouteAnswer, type RouteRequest } from "./route.ts";
 import { formatCurl } from "./secrets.ts";
+
+export { joinUrl };
 
 /** Where the provider is and how requests to it are bounded. */
 export interface ProviderTarget {
@@ -47,13 +50,19 @@ export class ProviderSession {
 
   constructor(
     readonly target: ProviderTarget,
-    readonly paths: Readonly<Record<OperationId, string>>,
+    /** The route every operation is called over (paths, credentials, envelope). */
+    readonly door: FrontDoor,
     private readonly options: { checkEnvelope: boolean } = { checkEnvelope: true },
   ) {}
 
-  /** The full URL of an operation at this provider. */
-  urlOf(operation: OperationId): string {
-    return joinUrl(this.target.providerUrl, this.paths[operation]);
+  /** The request that calls an operation at this provider with an ESB-style body (common args inside). */
+  requestOf(operation: OperationId, body: unknown): RouteRequest {
+    return this.door.requestOf(this.target.providerUrl, operation, body);
+  }
+
+  /** The `curl` line of an operation call, secrets as the placeholders of `world`'s setup line. */
+  curlOf(operation: OperationId, body: unknown, world?: World): string {
+    return this.door.curlOf(this.requestOf(operation, body), world);
   }
 
   /** True once the provider's operations failed {@link TRANSPORT_FAILURES_BEFORE_GIVING_UP} times in a row. */
@@ -71,6 +80,7 @@ export class ProviderSession {
     body: unknown,
     kind: "operation" | "state" = "operation",
     headers: Record<string, string> = {},
+    method: "POST" | "DELETE" = "POST",
   ): Promise<HttpExchange> {
     if (this.consecutiveTransportFailures[kind] >= TRANSPORT_FAILURES_BEFORE_GIVING_UP) {
       this.requestsNotSent += 1;
@@ -82,14 +92,14 @@ export class ProviderSession {
         reason: `not sent: the provider failed ${TRANSPORT_FAILURES_BEFORE_GIVING_UP} requests in a row at the transport level`,
       };
     }
-    const exchange = await postJson(url, body, this.target.limits, headers);
+    const exchange = await postJson(url, body, this.target.limits, headers, method);
     this.consecutiveTransportFailures[kind] = exchange.ok ? 0 : this.consecutiveTransportFailures[kind] + 1;
     return exchange;
   }
 
   /**
-   * Calls an operation and answers the exchange plus the envelope failures of its response (none when the run
-   * skips the envelope rule); `world` names the secrets of the failures' `curl` lines by placeholder.
+   * Calls an operation and answers the exchange, the answer as the checks read it, and the envelope failures of its
+   * response (none when the run skips the envelope rule); `world` names the secrets of the `curl` lines by placeholder.
    */
   async call(
     operation: OperationId,
@@ -97,22 +107,49 @@ export class ProviderSession {
     scenario: string,
     context: EnvelopeContext = {},
     world?: World,
-  ): Promise<{ exchange: HttpExchange; failures: CheckFailure[] }> {
-    const url = this.urlOf(operation);
-    const exchange = await this.post(url, body);
+  ): Promise<{ exchange: HttpExchange; answer: RouteAnswer; failures: CheckFailure[] }> {
+    return this.send(this.requestOf(operation, body), `${scenario} (${operation})`, context, world);
+  }
+
+  /**
+   * Sends a request a pact describes (method, stage-relative path, its headers and body) to this provider over the
+   * run's route, checked like {@link call}.
+   */
+  async relay(
+    request: { method: "POST" | "DELETE"; path: string; headers: Record<string, string>; body: unknown },
+    scenario: string,
+    context: EnvelopeContext = {},
+    world?: World,
+  ): Promise<{ exchange: HttpExchange; answer: RouteAnswer; failures: CheckFailure[] }> {
+    const url = this.door.urlOfPactPath(this.target.providerUrl, request.path);
+    return this.send({ ...request, url }, scenario, context, world);
+  }
+
+  private async send(
+    request: RouteRequest,
+    scenario: string,
+    context: EnvelopeContext,
+    world: World | undefined,
+  ): Promise<{ exchange: HttpExchange; answer: RouteAnswer; failures: CheckFailure[] }> {
+    const exchange = await this.post(request.url, request.body, "operation", request.headers, request.method);
     if (exchange.ok) this.responsesChecked += 1;
-    if (!this.options.checkEnvelope) return { exchange, failures: [] };
-    const failures = checkEnvelope(exchange, context).map(
+    const answer = this.door.read(exchange);
+    if (!this.options.checkEnvelope && answer.gateway === undefined) return { exchange, answer, failures: [] };
+    const failures = this.door.checkAnswer(exchange, context).map(
       (p): CheckFailure => ({
-        rule: "envelope",
-        scenario: `${scenario} (${operation})`,
+        rule: p.gateway ? "gateway" : "envelope",
+        scenario,
         pointer: p.pointer,
         expected: p.expected,
         actual: p.actual,
-        curl: formatCurl(url, body, world),
+        curl: this.door.curlOf(request, world),
       }),
     );
-    return { exchange, failures };
+    return {
+      exchange,
+      answer,
+      failures: this.options.checkEnvelope ? failures : failures.filter((f) => f.rule === "gateway"),
+    };
   }
 
   /** Sends one state-setup body as it is (the Pact verifier's, relayed) and answers the exchange. */
@@ -173,9 +210,4 @@ export function stateSetupBody(
   action: "setup" | "teardown",
 ): { state: string; params: { world: unknown }; action: "setup" | "teardown" } {
   return { state, params: { world }, action };
-}
-
-/** Joins a base URL (with or without a trailing slash or a path) and an absolute path. */
-export function joinUrl(base: string, path: string): string {
-  return `${base.replace(/\/+$/, "")}${path}`;
 }
