@@ -1,9 +1,11 @@
 /**
- * The checks must be proven able to fail: `verify` runs against the reference CMDB once per deliberate fault and
- * must exit 1 with the summary naming the rule the fault breaks; against the clean provider it must exit 0.
+ * The checks must be proven able to fail: `verify` runs against the reference CMDB once per deliberate fault, over
+ * each route (ESB and API gateway), and must exit 1 with the summary naming the rule the fault breaks; against the
+ * clean provider it must exit 0.
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { runVerify } from "../../cli/verify.ts";
+import { ROUTES, type Route } from "../../contracts/verify/route.ts";
 import { FAULT_NAMES, type FaultName } from "../../provider/faults.ts";
 import { startReferenceCmdb } from "../../provider/server.ts";
 
@@ -38,11 +40,12 @@ const BROKEN_RULE: Partial<Record<FaultName, "Envelope" | "Business rules" | "Te
   "bind-ip-pattern-unanchored": "Business rules",
 };
 
-async function verifyAgainst(fault?: FaultName): Promise<{ code: number; summary: string }> {
+async function verifyAgainst(route: Route, fault?: FaultName): Promise<{ code: number; summary: string }> {
   const cmdb = await startReferenceCmdb(fault ? { fault } : {});
   let out = "";
   try {
-    const code = await runVerify(["--provider-url", cmdb.url, "--state-setup-url", cmdb.stateSetupUrl], {
+    const args = ["--provider-url", cmdb.url, "--state-setup-url", cmdb.stateSetupUrl, "--route", route];
+    const code = await runVerify(args, {
       stdout: (t) => {
         out += t;
       },
@@ -68,27 +71,33 @@ const CAUGHT_BY_THE_PACT: readonly FaultName[] = [
 ];
 const READ_BACK_INTERACTION = 'pact interaction "a read-back of the processes a templated create made"';
 
-const caught: string[] = [];
+const caught: Record<Route, string[]> = { esb: [], apigw: [] };
 
 afterAll(() => {
-  // The score the issue asks for: every fault must be caught.
-  console.log(`verify caught ${caught.length}/${FAULT_NAMES.length} faults of the reference CMDB`);
+  // The score the issue asks for: every fault must be caught, on both routes.
+  for (const route of ROUTES) {
+    console.log(
+      `verify --route ${route} caught ${caught[route].length}/${FAULT_NAMES.length} faults of the reference CMDB`,
+    );
+  }
 });
 
-describe("verify against the reference CMDB", () => {
+describe.each(ROUTES.map((r) => [r]))("verify --route %s against the reference CMDB", (route) => {
   it("passes the clean provider (exit 0)", async () => {
-    const { code, summary } = await verifyAgainst();
+    const { code, summary } = await verifyAgainst(route);
     expect(code, summary).toBe(0);
     expect(summary).toMatch(/PASS: \d+ checks, 0 failed/);
   });
 
   it.each(FAULT_NAMES.map((f) => [f]))("catches --fault %s (exit 1, the broken rule named)", async (fault) => {
-    const { code, summary } = await verifyAgainst(fault);
+    const { code, summary } = await verifyAgainst(route, fault);
     expect(code, summary).toBe(1);
     const rule = BROKEN_RULE[fault];
     // A fault this test does not know yet must still fail some rule.
     expect(summary, summary).toMatch(rule ? new RegExp(`  ${rule}: \\d+ failed`) : /: \d+ failed/);
-    if (CAUGHT_BY_THE_PACT.includes(fault)) expect(summary).toContain(`✗ ${READ_BACK_INTERACTION}`);
-    caught.push(fault);
+    // A fault of CMDB is never blamed on the gateway.
+    expect(summary).not.toMatch(/Gateway \(.*\): \d+ failed/);
+    if (route === "esb" && CAUGHT_BY_THE_PACT.includes(fault)) expect(summary).toContain(`✗ ${READ_BACK_INTERACTION}`);
+    caught[route].push(fault);
   });
 });

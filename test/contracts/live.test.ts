@@ -109,6 +109,31 @@ describe("verify --live", () => {
   });
 });
 
+describe("verify --live --route apigw", () => {
+  it("runs the live checks and --fuzz-live through the gateway route (header auth, DELETE) and leaves nothing", async () => {
+    const { code, out, before, after } = await verifyLive({ args: ["--route", "apigw", "--fuzz-live"] });
+    expect(code, out).toBe(0);
+    expect(out).toContain("over the API gateway route, stage prod");
+    expect(out).toMatch(/live: delete the \d+ service instance\(s\) verify created/);
+    expect(out).toMatch(/ok {3}fuzz {5}a wrong type: \d+ case/);
+    expect(after).toEqual(before);
+  });
+
+  it("reports a broken lock rule with a gateway reproduce line, the secret a placeholder in the header", async () => {
+    const { code, out, before, after } = await verifyLive({
+      fault: "locked-scalar-overridden",
+      args: ["--route", "apigw"],
+    });
+    expect(code).toBe(1);
+    expect(out).toMatch(/Template lock: \d+ failed/);
+    expect(out).toMatch(
+      /^ {6}reproduce: curl -sS -X POST '<URL>\/api\/bk-cmdb\/prod\/api\/v3\/create\/proc\/service_instance' -H 'X-Bkapi-Authorization: \{"bk_app_code":"cmdb-contract","bk_app_secret":"<BK_APP_SECRET>","bk_username":"admin"\}'/m,
+    );
+    expect(out).not.toContain("fixture-secret-not-real");
+    expect(after).toEqual(before);
+  });
+});
+
 describe("verify --live and the fuzz phase", () => {
   it("leaves the fuzz phase out without --fuzz-live, and says why", async () => {
     const { code, out } = await verifyLive();
