@@ -38,7 +38,7 @@ interface VerifyRun {
 }
 
 /** Runs `cmdb-contract verify --json --junit` against a reference CMDB with one fault. */
-async function verifyAgainst(fault: FaultName, propertyRuns: number): Promise<VerifyRun> {
+async function verifyAgainst(fault: FaultName, propertyRuns: number, route = "esb"): Promise<VerifyRun> {
   const cmdb = await startReferenceCmdb({ fault });
   const dir = await mkdtemp(join(tmpdir(), "reproduce-"));
   const json = join(dir, "report.json");
@@ -54,6 +54,8 @@ async function verifyAgainst(fault: FaultName, propertyRuns: number): Promise<Ve
       junit,
       "--property-runs",
       String(propertyRuns),
+      "--route",
+      route,
     ];
     const code = await runVerify(args, {
       stdout: (t) => {
@@ -100,25 +102,48 @@ function shellWords(line: string): string[] {
   return words;
 }
 
+/** A request a pasted curl line sends. */
+interface PastedRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
 /** What a pasted curl line would send, to the fresh provider instead of the reported one, placeholders filled in. */
-function requestOf(line: string, reportedUrl: string, freshUrl: string): { url: string; body: unknown } {
+function requestOf(line: string, reportedUrl: string, freshUrl: string): PastedRequest {
+  const fill = (text: string): string => {
+    let filled = text;
+    for (const [placeholder, value] of Object.entries(FILL)) filled = filled.split(placeholder).join(value);
+    expect(filled.match(/<[A-Z][A-Z0-9_]*>/g) ?? [], "every placeholder has a value").toEqual([]);
+    return filled;
+  };
   const words = shellWords(line);
-  expect(words.slice(0, 4)).toEqual(["curl", "-sS", "-X", "POST"]);
+  expect(words.slice(0, 3)).toEqual(["curl", "-sS", "-X"]);
   const url = words[4] as string;
   expect(url.startsWith(reportedUrl), url).toBe(true);
-  let data = words[words.indexOf("-d") + 1] as string;
-  for (const [placeholder, value] of Object.entries(FILL)) data = data.split(placeholder).join(value);
-  expect(data.match(/<[A-Z][A-Z0-9_]*>/g) ?? [], "every placeholder has a value").toEqual([]);
-  return { url: freshUrl + url.slice(reportedUrl.length), body: JSON.parse(data) };
+  const headers: Record<string, string> = {};
+  words.forEach((word, i) => {
+    if (word !== "-H") return;
+    const header = words[i + 1] as string;
+    const colon = header.indexOf(": ");
+    headers[header.slice(0, colon).toLowerCase()] = fill(header.slice(colon + 2));
+  });
+  const data = fill(words[words.indexOf("-d") + 1] as string);
+  return { method: words[3] as string, url: freshUrl + url.slice(reportedUrl.length), headers, body: JSON.parse(data) };
+}
+
+async function send(request: PastedRequest): Promise<Record<string, unknown>> {
+  const res = await fetch(request.url, {
+    method: request.method,
+    headers: request.headers,
+    body: JSON.stringify(request.body),
+  });
+  return (await res.json()) as Record<string, unknown>;
 }
 
 async function post(url: string, body: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  return (await res.json()) as Record<string, unknown>;
+  return send({ method: "POST", url, headers: { "content-type": "application/json" }, body });
 }
 
 /**
@@ -137,13 +162,10 @@ async function replay(
     params: { world: expect.any(Object) },
     action: "setup",
   });
-  expect(await post(setup.url, setup.body)).toEqual({ result: true });
-  for (const step of failure.earlierSteps ?? []) {
-    const request = requestOf(step.curl, run.providerUrl, fresh.url);
-    await post(request.url, request.body);
-  }
+  expect(await send(setup)).toEqual({ result: true });
+  for (const step of failure.earlierSteps ?? []) await send(requestOf(step.curl, run.providerUrl, fresh.url));
   const reproduce = requestOf(failure.curl as string, run.providerUrl, fresh.url);
-  return { body: reproduce.body as Record<string, unknown>, answer: await post(reproduce.url, reproduce.body) };
+  return { body: reproduce.body as Record<string, unknown>, answer: await send(reproduce) };
 }
 
 /** The processes of a service instance on the fresh provider, sorted as the report's pointers count them. */
@@ -256,6 +278,21 @@ describe("a failure's setup and reproduce lines reproduce it on a fresh provider
     const property = (processes[Number(index)]?.property ?? {}) as Record<string, unknown>;
     expect(showValue(property[field as string])).toBe(failure.actual);
     expect(failure.actual).not.toBe(failure.expected);
+  });
+
+  it("gateway route, fixture scenario, --fault ids-reversed: the header line reproduces the reversed IDs", async () => {
+    const run = await verifyAgainst("ids-reversed", 0, "apigw");
+    expectReproducibleReport(run);
+    const failure = find(run, "fixture", /^create\/templated-two-hosts-in-order$/, /^create \/data\/0 /);
+    expect(failure.curl).toMatch(
+      /^curl -sS -X POST '[^']+\/api\/bk-cmdb\/prod\/api\/v3\/create\/proc\/service_instance' -H 'X-Bkapi-Authorization: \{"bk_app_code":"cmdb-contract","bk_app_secret":"<BK_APP_SECRET>","bk_username":"admin"\}'/,
+    );
+    expect(failure.curl).not.toContain('"bk_app_secret":"<BK_APP_SECRET>","bk_biz_id"');
+    const cmdb = await freshProvider("ids-reversed");
+    const { answer } = await replay(failure, run, cmdb);
+    const id = Number(/service_instance_id (\d+)\)$/.exec(failure.scenario)?.[1]);
+    expect(answer).toMatchObject({ result: true, bk_error_code: 0 });
+    expect((answer.data as number[])[0]).toBe(id);
   });
 
   it("pact interaction, --fault host-check-skipped: a host outside the module is accepted", async () => {
