@@ -79,3 +79,31 @@ describe("redactText and collectSecrets", () => {
     expect(redactText("echo world-secret and tok-admin", secrets)).toBe("echo <REDACTED> and <REDACTED>");
   });
 });
+
+describe("the gateway's JSON-in-header credentials (X-Bkapi-Authorization)", () => {
+  const header = JSON.stringify({ bk_app_code: "app", bk_app_secret: "header-secret", bk_token: "header-token" });
+
+  it("are collected from a pact's request headers, as a string or as a V4 list of strings", () => {
+    for (const value of [header, [header]]) {
+      const secrets = collectSecrets([{ request: { headers: { "X-Bkapi-Authorization": value } } }]);
+      expect([...secrets].sort()).toEqual(["header-secret", "header-token"]);
+    }
+  });
+
+  it("are redacted inside the header value, which stays JSON text of the same form", () => {
+    const world = { apps: [{ bk_app_secret: "header-secret" }] };
+    const redacted = redactBody({ headers: { "x-bkapi-authorization": [header] } }, placeholdersOf(world)) as {
+      headers: Record<string, string[]>;
+    };
+    expect(JSON.parse(redacted.headers["x-bkapi-authorization"]?.[0] ?? "")).toEqual({
+      bk_app_code: "app",
+      bk_app_secret: "<BK_APP_SECRET>",
+      bk_token: "<OTHER_BK_TOKEN>",
+    });
+  });
+
+  it("leave a header that is not JSON as it is (the text redaction still covers it)", () => {
+    expect(redactBody({ "X-Bkapi-Authorization": "not json" })).toEqual({ "X-Bkapi-Authorization": "not json" });
+    expect(redactText(`-H 'X-Bkapi-Authorization: ${header}'`, ["header-secret"])).not.toContain("header-secret");
+  });
+});
