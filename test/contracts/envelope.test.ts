@@ -1,17 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { checkEnvelope } from "../../contracts/verify/envelope.ts";
 import type { HttpExchange } from "../../contracts/verify/http.ts";
+import { jsonExchange } from "./exchanges.ts";
 
-const ok = (json: unknown, status = 200): HttpExchange => ({
-  ok: true,
-  url: "http://127.0.0.1/x",
-  requestBody: {},
-  status,
-  contentType: "application/json",
-  text: JSON.stringify(json),
-  json,
-  isJson: true,
-});
+const ok = jsonExchange;
 const envelope = (overrides: Record<string, unknown> = {}) => ({
   result: true,
   code: 0,

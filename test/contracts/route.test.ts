@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { HttpExchange } from "../../contracts/verify/http.ts";
 import { FrontDoor } from "../../contracts/verify/route.ts";
 import { loadSpec } from "../../spec/load-spec.ts";
+import { jsonExchange } from "./exchanges.ts";
 
 const { document } = await loadSpec();
 const esb = FrontDoor.of(document, "esb");
@@ -9,16 +10,7 @@ const apigw = FrontDoor.of(document, "apigw");
 const base = "http://127.0.0.1:9";
 const AUTH = { bk_app_code: "app", bk_app_secret: "the-real-secret", bk_username: "admin" };
 
-const answer = (json: unknown, status = 200): HttpExchange => ({
-  ok: true,
-  url: `${base}/x`,
-  requestBody: {},
-  status,
-  contentType: "application/json",
-  text: JSON.stringify(json),
-  json,
-  isJson: true,
-});
+const answer = jsonExchange;
 const native = (overrides: Record<string, unknown> = {}) => ({
   result: true,
   bk_error_code: 0,

@@ -12,19 +12,11 @@ import { runVerify } from "../../cli/verify.ts";
 import { PACTS_DIR } from "../../contracts/shared/pact-format.ts";
 import { loadWorlds } from "../../contracts/shared/worlds.ts";
 import { startReferenceCmdb } from "../../provider/server.ts";
+import { runCommand } from "../cli/run-command.ts";
 
 async function verify(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const code = await runVerify(args, {
-    stdout: (t) => {
-      out += t;
-    },
-    stderr: (t) => {
-      err += t;
-    },
-  });
-  return { code, out, err };
+  const run = await runCommand(runVerify, args);
+  return { code: run.code, out: run.stdout, err: run.stderr };
 }
 
 const SECRET = "fixture-secret-not-real";

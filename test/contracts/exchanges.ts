@@ -1,0 +1,15 @@
+import type { HttpExchange } from "../../contracts/verify/http.ts";
+
+/** An HTTP answer with a JSON body, as the verifier's HTTP layer hands it to the envelope checks. */
+export function jsonExchange(json: unknown, status = 200): HttpExchange {
+  return {
+    ok: true,
+    url: "http://127.0.0.1/x",
+    requestBody: {},
+    status,
+    contentType: "application/json",
+    text: JSON.stringify(json),
+    json,
+    isJson: true,
+  };
+}
