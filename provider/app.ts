@@ -138,7 +138,8 @@ export function createReferenceCmdb(options: ReferenceCmdbOptions = {}): Referen
     if (!user.ok) return envelope(spec, faults, ctx, failure(user.failure), null);
     return runOperation(operation, body, user.user, ctx);
   };
-  const answerGateway = (request: CmdbRequest, match: GatewayMatch): CmdbResponse => {
+  // `limited` false: a provider state's setup step, which is the verifier's setup rather than an app's traffic.
+  const answerGateway = (request: CmdbRequest, match: GatewayMatch, limited = true): CmdbResponse => {
     const requestId = nextRequestId();
     const answer = ((): CmdbResponse => {
       const refuse = (error: GatewayErrorKind, reason: string, headers: Record<string, string> = {}) => ({
@@ -149,7 +150,7 @@ export function createReferenceCmdb(options: ReferenceCmdbOptions = {}): Referen
       if (match.kind === "unknown") return refuse(GATEWAY_ERRORS.apiNotFound, `path=${JSON.stringify(match.path)}`);
       const caller = authenticateGatewayCaller(state, headerOf(request.headers, GATEWAY_AUTH_HEADER));
       if (!caller.ok) return refuse(GATEWAY_ERRORS.invalidArgs, caller.reason);
-      const limit = rateLimiter?.take(caller.appCode);
+      const limit = limited ? rateLimiter?.take(caller.appCode) : undefined;
       if (limit && !limit.allowed) {
         return refuse(GATEWAY_ERRORS.rateLimited, `bk_app_code=${caller.appCode}`, limit.headers);
       }
@@ -191,7 +192,7 @@ export function createReferenceCmdb(options: ReferenceCmdbOptions = {}): Referen
         request.method = gateway.resource.method;
         headers[GATEWAY_AUTH_HEADER] = headerOfCommonArgs(step.body);
       }
-      const answer = gateway ? answerGateway(request, gateway) : answerOperation(request, step.path);
+      const answer = gateway ? answerGateway(request, gateway, false) : answerOperation(request, step.path);
       const json = parseBody(answer.body);
       if (answer.status !== 200 || json?.result !== true) {
         state = before;

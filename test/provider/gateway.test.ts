@@ -76,6 +76,27 @@ describe("the API gateway route of the reference CMDB", () => {
     expect(native.json).not.toHaveProperty("request_id");
   });
 
+  it.each([
+    ["empty instances", { ...BODY, instances: [] }],
+    ["101 instances", { ...BODY, instances: Array.from({ length: 101 }, () => ({ bk_host_id: 10 })) }],
+    ["an unknown module", { ...BODY, bk_module_id: 999 }],
+    ["a built-in module", { ...BODY, bk_module_id: 62 }],
+    ["a template without process templates", { ...BODY, bk_module_id: 63, instances: [{ bk_host_id: 10 }] }],
+    ["a host outside the module", { ...BODY, instances: [{ bk_host_id: 12, processes: [] }] }],
+    ["an entry without process_info", { ...BODY, instances: [{ bk_host_id: 10, processes: [{}] }] }],
+    ["a wrong top-level type", { ...BODY, bk_biz_id: "2" }],
+    [
+      "a raw value error",
+      { ...BODY, instances: [{ bk_host_id: 10, processes: [{ process_info: { proc_num: -1 } }] }] },
+    ],
+  ])("the same rules answer on both routes: %s", async (_name, body) => {
+    await setWorld(cmdb.stateSetupUrl, designWorld());
+    const esb = await post(esbUrl(cmdb.url, "create_service_instance"), { ...body, ...AUTH });
+    const native = await gateway(`${prod}/api/v3/create/proc/service_instance`, body);
+    expect(esb.json.code).not.toBe(0);
+    expect([native.json.bk_error_code, native.json.bk_error_msg]).toEqual([esb.json.code, esb.json.message]);
+  });
+
   it("get_proc_template takes its ID from the path; delete uses DELETE", async () => {
     await setWorld(cmdb.stateSetupUrl, designWorld());
     const read = await gateway(`${prod}/api/v3/find/proc/proc_template/id/7`, {
@@ -218,6 +239,22 @@ describe("the gateway's rate limit (serve --rate-limit), with an injected clock"
     expect(esb.status).toBe(200);
     now += 750;
     expect(send(AUTH).status).toBe(200);
+  });
+
+  it("does not count a provider state's setup steps", () => {
+    const core = createReferenceCmdb({ rateLimit: 1, clock: () => new Date(0) });
+    const steps = [1, 2].map(() => ({
+      path: "/api/v3/findmany/proc/process_instance",
+      body: { ...AUTH, bk_biz_id: 2, service_instance_id: 1 },
+    }));
+    const setup = core.handle({
+      method: "POST",
+      path: "/_cmdb/state",
+      headers: { host: "127.0.0.1", "content-type": "application/json" },
+      body: JSON.stringify({ state: "s", params: { world: designWorld(), steps }, action: "setup" }),
+      listen: { host: "127.0.0.1", port: 80 },
+    });
+    expect(setup.status, setup.body).toBe(200);
   });
 
   it("counts only admitted requests of the window", () => {
