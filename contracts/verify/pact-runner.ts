@@ -30,6 +30,8 @@ interface ProxiedExchange {
   failures: CheckFailure[];
   /** False when the provider gave no usable answer and the proxy answered the verifier 502 in its place. */
   answered: boolean;
+  /** True when the API gateway answered in CMDB's place (a `GatewayError`). */
+  gatewayAnswered: boolean;
 }
 
 /**
@@ -142,6 +144,12 @@ function toCheck(
   // When the provider gave no answer, the verifier compared the proxy's stand-in 502: its mismatches describe the
   // proxy, not the provider, and the exchange's own (transport) failure already says what happened.
   const unanswered = exchanges.some((e) => !e.answered);
+  // An interaction may expect the gateway's own answer (a wrong secret: 400 1640001); Pact's matching then judges it.
+  // Otherwise a gateway answer is the exchange's gateway failure, and the verifier's mismatches would only describe
+  // the gateway's body as if it were CMDB's.
+  const content = interaction.response.body?.content as Record<string, unknown> | undefined;
+  const expectsGateway = interaction.response.status !== 200 && typeof content?.code_name === "string";
+  const gatewayInstead = !expectsGateway && exchanges.some((e) => e.gatewayAnswered);
   const failures: CheckFailure[] = [];
   if (outcome.kind === "crashed") {
     failures.push({
@@ -151,7 +159,7 @@ function toCheck(
       expected: "a verification result",
       actual: outcome.reason,
     });
-  } else if (!unanswered) {
+  } else if (!unanswered && !gatewayInstead) {
     for (const m of outcome.mismatches.get(interaction.description) ?? []) {
       failures.push({
         // The status and the content type are envelope rules whatever the interaction is about.
@@ -180,7 +188,8 @@ function toCheck(
     }
   }
   for (const exchange of exchanges) {
-    failures.push(...exchange.failures.map((f) => ({ ...f, scenario: title, ...(state ? { state } : {}) })));
+    const own = expectsGateway ? exchange.failures.filter((f) => f.rule !== "gateway") : exchange.failures;
+    failures.push(...own.map((f) => ({ ...f, scenario: title, ...(state ? { state } : {}) })));
   }
   // A failure with a request is tied to this interaction alone: its provider state is the setup to send first.
   const reproducible = failures.map((f) => (f.curl !== undefined ? withReproduction(f, setup) : f));
@@ -268,7 +277,8 @@ async function startRecordingProxy(
         );
         // A path no operation has is the pact's own problem: the verifier's mismatches say so.
         const failures = operation ? call.failures : [];
-        seen.push({ state: currentState, path, body, failures, answered: call.exchange.ok });
+        const gatewayAnswered = call.answer.gateway !== undefined;
+        seen.push({ state: currentState, path, body, failures, answered: call.exchange.ok, gatewayAnswered });
         const exchange = call.exchange;
         if (exchange.ok) {
           res.writeHead(exchange.status, { "content-type": exchange.contentType || "application/octet-stream" });

@@ -127,6 +127,7 @@ export function formatJsonReport(report: VerifyReport): string {
   const totals = countReport(report);
   const value = {
     provider: report.provider,
+    ...(report.route !== undefined ? { route: report.route } : {}),
     passed: totals.failed === 0 && totals.notRun.length === 0,
     totals: { ...totals, responsesChecked: report.responsesChecked },
     notes: report.notes,
