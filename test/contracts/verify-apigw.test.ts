@@ -32,20 +32,24 @@ async function writeGatewayPact(dir: string): Promise<void> {
     interactions: [
       {
         type: "Synchronous/HTTP",
-        description: "a gateway read of process template 7",
+        description: "a gateway delete of an instance the business does not have",
         providerStates: [{ name: "the demo world", params: { world } }],
         request: {
-          method: "POST",
-          path: "/api/v3/find/proc/proc_template/id/7",
+          method: "DELETE",
+          path: "/api/v3/deletemany/proc/service_instance",
           headers: { "Content-Type": ["application/json"], "X-Bkapi-Authorization": [auth] },
-          body: { contentType: "application/json", encoded: false, content: { bk_biz_id: 2 } },
+          body: {
+            contentType: "application/json",
+            encoded: false,
+            content: { bk_biz_id: 2, service_instance_ids: [5] },
+          },
         },
         response: {
           status: 200,
           body: {
             contentType: "application/json",
             encoded: false,
-            content: { result: true, bk_error_code: 0, bk_error_msg: "success", permission: null },
+            content: { bk_error_code: 0, bk_error_msg: "success", data: null, permission: null, result: true },
           },
         },
       },
