@@ -140,44 +140,44 @@ export function createReferenceCmdb(options: ReferenceCmdbOptions = {}): Referen
   };
   // `limited` false: a provider state's setup step, which is the verifier's setup rather than an app's traffic.
   const answerGateway = (request: CmdbRequest, match: GatewayMatch, limited = true): CmdbResponse => {
-    const requestId = nextRequestId();
     const answer = ((): CmdbResponse => {
-      const refuse = (error: GatewayErrorKind, reason: string, headers: Record<string, string> = {}) => ({
-        status: error.status,
-        headers: { "content-type": "application/json; charset=utf-8", ...headers },
-        body: formatGatewayError(error, reason),
-      });
       if (match.kind === "unknown") return refuse(GATEWAY_ERRORS.apiNotFound, `path=${JSON.stringify(match.path)}`);
       const caller = authenticateGatewayCaller(state, headerOf(request.headers, GATEWAY_AUTH_HEADER));
       if (!caller.ok) return refuse(GATEWAY_ERRORS.invalidArgs, caller.reason);
       const limit = limited ? rateLimiter?.take(caller.appCode) : undefined;
-      if (limit && !limit.allowed) {
+      if (limit && !limit.allowed)
         return refuse(GATEWAY_ERRORS.rateLimited, `bk_app_code=${caller.appCode}`, limit.headers);
-      }
-      const ctx: AnswerContext = { language: languageOf(request.headers), style: "native" };
-      const operation = OPERATIONS.get(match.resource.operation) as Operation;
-      const response = ((): CmdbResponse => {
-        const body = request.body === undefined ? undefined : parseBody(request.body, parseRequestJson);
-        if (!body) return envelope(spec, faults, ctx, failure(fail(body === undefined ? 1199004 : 1199000)), null);
-        if (match.pathId !== undefined) {
-          // The path names the template (cmdb-semantics §6); CMDB reads it from there, not from the body.
-          const id = /^\d{1,18}$/.test(match.pathId) ? Number(match.pathId) : Number.NaN;
-          if (!Number.isSafeInteger(id))
-            return envelope(spec, faults, ctx, failure(fail(1199006, "process_template_id")), null);
-          for (const key of Object.keys(body)) if (key.toLowerCase() === "process_template_id") delete body[key];
-          body.process_template_id = id;
-        }
-        // userVerifiedRequired is false, so the gateway may forward no user; CMDB's JwtFilter then refuses the JWT
-        // ("user is not set"), which surfaces as 1199998 with that text (cmdb-semantics §5, UNCONFIRMED at runtime).
-        if (caller.user === undefined)
-          return envelope(spec, faults, ctx, failure({ code: 1199998, args: [], text: JWT_NO_USER }), null);
-        return runOperation(operation, body, caller.user, ctx);
-      })();
+      const response = answerResource(request, match, caller.user);
       if (limit) Object.assign(response.headers, limit.headers);
       return response;
     })();
-    answer.headers[GATEWAY_REQUEST_ID_HEADER] = requestId;
+    answer.headers[GATEWAY_REQUEST_ID_HEADER] = nextRequestId();
     return answer;
+  };
+  // What CMDB answers behind the gateway: the body, the path's ID, the user the gateway forwarded, the operation.
+  const answerResource = (
+    request: CmdbRequest,
+    match: GatewayMatch & { kind: "resource" },
+    user: string | undefined,
+  ): CmdbResponse => {
+    const ctx: AnswerContext = { language: languageOf(request.headers), style: "native" };
+    const body = request.body === undefined ? undefined : parseBody(request.body, parseRequestJson);
+    if (!body) return envelope(spec, faults, ctx, failure(fail(body === undefined ? 1199004 : 1199000)), null);
+    if (match.pathId !== undefined) {
+      // The path names the template (cmdb-semantics §6); CMDB reads it from there, not from the body.
+      const id = /^\d{1,18}$/.test(match.pathId) ? Number(match.pathId) : Number.NaN;
+      if (!Number.isSafeInteger(id)) {
+        return envelope(spec, faults, ctx, failure(fail(1199006, "process_template_id")), null);
+      }
+      for (const key of Object.keys(body)) if (key.toLowerCase() === "process_template_id") delete body[key];
+      body.process_template_id = id;
+    }
+    // userVerifiedRequired is false, so the gateway may forward no user; CMDB's JwtFilter then refuses the JWT
+    // ("user is not set"), which surfaces as 1199998 with that text (cmdb-semantics §5, UNCONFIRMED at runtime).
+    if (user === undefined) {
+      return envelope(spec, faults, ctx, failure({ code: 1199998, args: [], text: JWT_NO_USER }), null);
+    }
+    return runOperation(OPERATIONS.get(match.resource.operation) as Operation, body, user, ctx);
   };
   // A provider state's setup requests run as any caller's would; the first that fails restores the state before.
   const loadWithSteps = (world: World, steps: readonly StateStep[] = []): string | undefined => {
@@ -187,7 +187,9 @@ export function createReferenceCmdb(options: ReferenceCmdbOptions = {}): Referen
       const headers: Record<string, string> = { "content-type": "application/json" };
       const request = { method: "POST", path: step.path, headers, body: JSON.stringify(step.body) };
       // A step on a gateway path goes through the gateway edge, its body's common args standing for the header.
-      const gateway = matchGatewayPath("POST", step.path) ?? matchGatewayPath("DELETE", step.path);
+      const gateway = ["POST", "DELETE"]
+        .map((method) => matchGatewayPath(method, step.path))
+        .reduce((found, next) => (found?.kind === "resource" ? found : next));
       if (gateway?.kind === "resource") {
         request.method = gateway.resource.method;
         headers[GATEWAY_AUTH_HEADER] = headerOfCommonArgs(step.body);
@@ -224,6 +226,15 @@ export function createReferenceCmdb(options: ReferenceCmdbOptions = {}): Referen
 }
 
 /** True when an instance entry, or a process entry of one, is not a JSON object (the fault's trigger). */
+/** A gateway error answer; the gateway's request ID header is added by the caller. */
+function refuse(error: GatewayErrorKind, reason: string, headers: Record<string, string> = {}): CmdbResponse {
+  return {
+    status: error.status,
+    headers: { "content-type": "application/json; charset=utf-8", ...headers },
+    body: formatGatewayError(error, reason),
+  };
+}
+
 function hasNonObjectEntry(body: Record<string, unknown>): boolean {
   const isObject = (v: unknown): boolean => v !== null && typeof v === "object" && !Array.isArray(v);
   const instances = Array.isArray(body.instances) ? body.instances : [];
