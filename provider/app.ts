@@ -6,14 +6,15 @@ import { randomFillSync } from "node:crypto";
 import { authenticate, authorize, type Permission } from "./auth.ts";
 import type { FaultName } from "./faults.ts";
 import {
+  answerGatewayError,
   authenticateGatewayCaller,
   createRateLimiter,
-  formatGatewayError,
   GATEWAY_AUTH_HEADER,
   GATEWAY_ERRORS,
   GATEWAY_REQUEST_ID_HEADER,
   type GatewayMatch,
   headerOfCommonArgs,
+  JWT_NO_USER,
   matchGatewayPath,
   type RateLimiter,
 } from "./gateway.ts";
@@ -33,11 +34,6 @@ export const STATE_SETUP_PATH = "/_cmdb/state";
 export const DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
 /** JSON nested deeper than this answers 1199000 before anything walks it. */
 export const MAX_JSON_DEPTH = 64;
-
-/** The error text of CMDB's JwtFilter for a gateway JWT without a user (`src/common/resource/jwt/jwt.go`). */
-const JWT_NO_USER = "user is not set";
-
-type GatewayErrorKind = (typeof GATEWAY_ERRORS)[keyof typeof GATEWAY_ERRORS];
 
 /** A request as the core sees it; `body` is undefined when it was larger than the limit. */
 export interface CmdbRequest {
@@ -141,12 +137,13 @@ export function createReferenceCmdb(options: ReferenceCmdbOptions = {}): Referen
   // `limited` false: a provider state's setup step, which is the verifier's setup rather than an app's traffic.
   const answerGateway = (request: CmdbRequest, match: GatewayMatch, limited = true): CmdbResponse => {
     const answer = ((): CmdbResponse => {
-      if (match.kind === "unknown") return refuse(GATEWAY_ERRORS.apiNotFound, `path=${JSON.stringify(match.path)}`);
+      if (match.kind === "unknown")
+        return answerGatewayError(GATEWAY_ERRORS.apiNotFound, `path=${JSON.stringify(match.path)}`);
       const caller = authenticateGatewayCaller(state, headerOf(request.headers, GATEWAY_AUTH_HEADER));
-      if (!caller.ok) return refuse(GATEWAY_ERRORS.invalidArgs, caller.reason);
+      if (!caller.ok) return answerGatewayError(GATEWAY_ERRORS.invalidArgs, caller.reason);
       const limit = limited ? rateLimiter?.take(caller.appCode) : undefined;
       if (limit && !limit.allowed)
-        return refuse(GATEWAY_ERRORS.rateLimited, `bk_app_code=${caller.appCode}`, limit.headers);
+        return answerGatewayError(GATEWAY_ERRORS.rateLimited, `bk_app_code=${caller.appCode}`, limit.headers);
       const response = answerResource(request, match, caller.user);
       if (limit) Object.assign(response.headers, limit.headers);
       return response;
@@ -226,15 +223,6 @@ export function createReferenceCmdb(options: ReferenceCmdbOptions = {}): Referen
 }
 
 /** True when an instance entry, or a process entry of one, is not a JSON object (the fault's trigger). */
-/** A gateway error answer; the gateway's request ID header is added by the caller. */
-function refuse(error: GatewayErrorKind, reason: string, headers: Record<string, string> = {}): CmdbResponse {
-  return {
-    status: error.status,
-    headers: { "content-type": "application/json; charset=utf-8", ...headers },
-    body: formatGatewayError(error, reason),
-  };
-}
-
 function hasNonObjectEntry(body: Record<string, unknown>): boolean {
   const isObject = (v: unknown): boolean => v !== null && typeof v === "object" && !Array.isArray(v);
   const instances = Array.isArray(body.instances) ? body.instances : [];

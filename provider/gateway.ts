@@ -155,19 +155,30 @@ export const GATEWAY_ERRORS = {
   rateLimited: { status: 429, code: 1642902, codeName: "RATE_LIMIT_RESTRICTION" },
 } as const;
 
-/** The body of a gateway error: `{code_name, code, message, result: false, data: null}` (spec schema `GatewayError`). */
-export function formatGatewayError(
-  error: (typeof GATEWAY_ERRORS)[keyof typeof GATEWAY_ERRORS],
+/** One of the gateway's own errors: its HTTP status, code and `code_name`. */
+export type GatewayError = (typeof GATEWAY_ERRORS)[keyof typeof GATEWAY_ERRORS];
+
+/**
+ * A gateway error answer, body `{code_name, code, message, result: false, data: null}` (spec schema `GatewayError`);
+ * the caller adds the gateway's request ID header.
+ */
+export function answerGatewayError(
+  error: GatewayError,
   reason: string,
-): string {
+  headers: Record<string, string> = {},
+): { status: number; headers: Record<string, string>; body: string } {
   const message =
     error.code === GATEWAY_ERRORS.invalidArgs.code
       ? `Parameters error [reason="${reason}"]`
       : error.code === GATEWAY_ERRORS.apiNotFound.code
         ? `API not found [${reason}]`
         : `API rate limit exceeded [${reason}]`;
-  return JSON.stringify({ code_name: error.codeName, code: error.code, message, result: false, data: null });
+  const body = JSON.stringify({ code_name: error.codeName, code: error.code, message, result: false, data: null });
+  return { status: error.status, headers: { "content-type": "application/json; charset=utf-8", ...headers }, body };
 }
+
+/** The error text of CMDB's JwtFilter for a gateway JWT without a user (`src/common/resource/jwt/jwt.go`, §5). */
+export const JWT_NO_USER = "user is not set";
 
 /**
  * The header credentials of a state step on a gateway path: a state step carries no headers, so its body's ESB
