@@ -16,6 +16,7 @@ export {
   loadLiveConfig,
   PactLoadError,
   ProviderUnreachableError,
+  type Route,
   type RuleGroup,
   SKIP_NAMES,
   type SkipName,
