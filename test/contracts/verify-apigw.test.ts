@@ -184,6 +184,38 @@ describe("verify --route apigw against a gateway that refuses every call", () =>
   });
 });
 
+describe("verify --route apigw against a provider answering the gateway docs' ESB-style body", () => {
+  it("accepts code/message as the UNCONFIRMED alternative, checks it with the same rules, and says so in a note", async () => {
+    const cmdb = await startReferenceCmdb();
+    // A gateway whose answers carry `code`/`message` (as the gateway docs show) instead of CMDB's native keys.
+    const url = await listen(async (req, res, body) => {
+      const answer = await fetch(`${cmdb.url}${req.url}`, {
+        method: req.method ?? "POST",
+        headers: Object.fromEntries(
+          Object.entries(req.headers).filter((e): e is [string, string] => typeof e[1] === "string" && e[0] !== "host"),
+        ),
+        body,
+      });
+      const json = (await answer.json()) as Record<string, unknown>;
+      const { bk_error_code, bk_error_msg, ...rest } = json;
+      const docsStyle = "bk_error_code" in json ? { ...rest, code: bk_error_code, message: bk_error_msg } : json;
+      res.writeHead(answer.status, { "content-type": "application/json" });
+      res.end(JSON.stringify(docsStyle));
+    });
+    try {
+      const { out } = await verify(["--provider-url", url, "--route", "apigw", "--pacts", pactDir, ...FAST]);
+      expect(out).toContain(
+        "note: lenient: the provider answers the gateway route with the ESB-style code/message body",
+      );
+      expect(out).toMatch(/ok {3}fixture {2}create\/templated-two-hosts-in-order/);
+      expect(out).toMatch(/ok {3}property/);
+      expect(out).not.toMatch(/FAIL (fixture|property|fuzz)/);
+    } finally {
+      await cmdb.close();
+    }
+  });
+});
+
 describe("verify --route and --stage: usage", () => {
   it.each([
     [["--route", "soap"], /--route: "soap" is not a route; one of esb, apigw/],
