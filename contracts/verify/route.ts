@@ -1,5 +1,12 @@
 import type { OpenApiDocument } from "../../spec/load-spec.ts";
-import { OPERATION_IDS, type OperationId, readOperationPaths } from "../../spec/operations.ts";
+import {
+  OPERATION_IDS,
+  type OperationId,
+  type OperationRoute,
+  ROUTES,
+  type Route,
+  readOperationRoutes,
+} from "../../spec/operations.ts";
 import { matchesTemplate } from "../shared/pact-format.ts";
 import {
   checkEnvelopeShape,
@@ -17,11 +24,7 @@ import { showValue } from "./values.ts";
 // route sends, and turns the answer back into the envelope the checks read ({result, code, message, permission,
 // data}). Business logic never asks which route it is on.
 
-/** The two front doors of CMDB (DESIGN.md "Two front doors"). */
-export type Route = "esb" | "apigw";
-
-/** Every route `verify --route` accepts. */
-export const ROUTES: readonly Route[] = ["esb", "apigw"];
+export { ROUTES, type Route };
 
 /** The provider name of each route's pacts (the gateway variant is a provider of its own). */
 export const PROVIDER_NAMES: Readonly<Record<Route, string>> = { esb: "bk-cmdb", apigw: "bk-cmdb-apigw" };
@@ -96,7 +99,7 @@ export class FrontDoor {
   constructor(
     readonly route: Route,
     readonly stage: string,
-    private readonly routes: Readonly<Record<OperationId, { method: "post" | "delete"; path: string }>>,
+    private readonly routes: Readonly<Record<OperationId, OperationRoute>>,
   ) {
     this.prefix = route === "apigw" ? `/api/bk-cmdb/${encodeURIComponent(stage)}` : "";
   }
@@ -232,30 +235,6 @@ export function redactHeaderValue(value: string, table: ReturnType<typeof placeh
     // Not JSON: printed as it is (it carries no credential field), redacted with the rest of the report.
   }
   return value;
-}
-
-/**
- * The method and path of each operation on a route.
- * TEMPORARY stand-in for `readOperationRoutes` of spec/operations.ts (APIGW.md), until the spec's gateway
- * operations land; the gateway paths are those of bk-cmdb's resource file (cmdb-semantics §0).
- */
-function readOperationRoutes(
-  document: OpenApiDocument,
-  route: Route,
-): Record<OperationId, { method: "post" | "delete"; path: string }> {
-  if (route === "esb") {
-    const paths = readOperationPaths(document);
-    return Object.fromEntries(OPERATION_IDS.map((id) => [id, { method: "post", path: paths[id] }])) as Record<
-      OperationId,
-      { method: "post"; path: string }
-    >;
-  }
-  return {
-    createServiceInstance: { method: "post", path: "/api/v3/create/proc/service_instance" },
-    listProcessInstance: { method: "post", path: "/api/v3/findmany/proc/process_instance" },
-    getProcTemplate: { method: "post", path: "/api/v3/find/proc/proc_template/id/{process_template_id}" },
-    deleteServiceInstance: { method: "delete", path: "/api/v3/deletemany/proc/service_instance" },
-  };
 }
 
 /** Joins a base URL (with or without a trailing slash or a path) and an absolute path. */

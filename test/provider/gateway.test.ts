@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createReferenceCmdb } from "../../provider/app.ts";
-import { createRateLimiter, matchGatewayPath } from "../../provider/gateway.ts";
+import { createRateLimiter, GATEWAY_RESOURCES, matchGatewayPath } from "../../provider/gateway.ts";
 import { type RunningReferenceCmdb, startReferenceCmdb } from "../../provider/server.ts";
+import { loadProviderSpec } from "../../provider/spec-data.ts";
+import { OPERATION_IDS, readOperationRoutes } from "../../spec/operations.ts";
 import { AUTH, designWorld, esbUrl, post, rawCreateBody, setWorld } from "./fixtures.ts";
 
 const HEADER = JSON.stringify(AUTH);
@@ -276,6 +278,20 @@ describe("the gateway's rate limit (serve --rate-limit), with an injected clock"
       allowed: true,
       headers: { "x-bkapi-ratelimit-limit": "1", "x-bkapi-ratelimit-remaining": "0", "x-bkapi-ratelimit-reset": "1" },
     });
+  });
+});
+
+describe("GATEWAY_RESOURCES", () => {
+  it("are the spec's gateway operations, each in front of the ESB operation the spec names", () => {
+    const document = loadProviderSpec().document;
+    const gateway = readOperationRoutes(document, "apigw");
+    const esb = readOperationRoutes(document, "esb");
+    const fromSpec = OPERATION_IDS.map((id) => ({
+      operation: esb[id].path.split("/").filter(Boolean).pop(),
+      method: gateway[id].method.toUpperCase(),
+      path: gateway[id].path,
+    }));
+    expect([...GATEWAY_RESOURCES]).toEqual(fromSpec);
   });
 });
 
