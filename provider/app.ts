@@ -13,7 +13,7 @@ import {
   GATEWAY_ERRORS,
   GATEWAY_REQUEST_ID_HEADER,
   type GatewayMatch,
-  headerOfCommonArgs,
+  headerOfStep,
   JWT_NO_USER,
   matchGatewayPath,
   type RateLimiter,
@@ -183,13 +183,13 @@ export function createReferenceCmdb(options: ReferenceCmdbOptions = {}): Referen
     for (const [n, step] of steps.entries()) {
       const headers: Record<string, string> = { "content-type": "application/json" };
       const request = { method: "POST", path: step.path, headers, body: JSON.stringify(step.body) };
-      // A step on a gateway path goes through the gateway edge, its body's common args standing for the header.
+      // A step on a gateway path goes through the gateway edge, with the credentials of headerOfStep.
       const gateway = ["POST", "DELETE"]
         .map((method) => matchGatewayPath(method, step.path))
         .reduce((found, next) => (found?.kind === "resource" ? found : next));
       if (gateway?.kind === "resource") {
         request.method = gateway.resource.method;
-        headers[GATEWAY_AUTH_HEADER] = headerOfCommonArgs(step.body);
+        headers[GATEWAY_AUTH_HEADER] = headerOfStep(state, step.body);
       }
       const answer = gateway ? answerGateway(request, gateway, false) : answerOperation(request, step.path);
       const json = parseBody(answer.body);

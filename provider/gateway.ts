@@ -182,11 +182,16 @@ export const JWT_NO_USER = "user is not set";
 
 /**
  * The header credentials of a state step on a gateway path: a state step carries no headers, so its body's ESB
- * common args (as the ESB variant of a pact writes them) stand for the `X-Bkapi-Authorization` JSON.
+ * common args stand for the `X-Bkapi-Authorization` JSON; a body without them (as the gateway pact writes its steps)
+ * is sent as the world's first app, acting as `admin` (the caller every fixture defaults to).
  */
-export function headerOfCommonArgs(body: Readonly<Record<string, unknown>>): string {
+export function headerOfStep(state: CmdbState, body: Readonly<Record<string, unknown>>): string {
   const keys = ["bk_app_code", "bk_app_secret", "bk_username", "bk_token", "access_token"];
-  return JSON.stringify(Object.fromEntries(keys.filter((k) => body[k] !== undefined).map((k) => [k, body[k]])));
+  if (body.bk_app_code !== undefined) {
+    return JSON.stringify(Object.fromEntries(keys.filter((k) => body[k] !== undefined).map((k) => [k, body[k]])));
+  }
+  const [code, app] = [...state.apps.entries()][0] ?? ["", { bk_app_secret: "" }];
+  return JSON.stringify({ bk_app_code: code, bk_app_secret: app.bk_app_secret, bk_username: "admin" });
 }
 
 function nonEmptyString(value: unknown): string | undefined {

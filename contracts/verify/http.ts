@@ -29,6 +29,8 @@ export type HttpExchange =
       requestBody: unknown;
       status: number;
       contentType: string;
+      /** The response headers (lower-case names; repeated ones joined with ", "). */
+      headers: Record<string, string>;
       /** The body text (at most `maxResponseBytes`). */
       text: string;
       /** The parsed body, or undefined when it is not JSON. */
@@ -119,6 +121,12 @@ export function postJson(
           requestBody: body,
           status: res.statusCode ?? 0,
           contentType: String(res.headers["content-type"] ?? ""),
+          headers: Object.fromEntries(
+            Object.entries(res.headers).map(([name, value]) => [
+              name,
+              Array.isArray(value) ? value.join(", ") : String(value),
+            ]),
+          ),
           text,
           json,
           isJson,

@@ -222,7 +222,8 @@ function credentialHeaderOf(headers: Record<string, unknown> | undefined): Recor
   const entry = Object.entries(headers ?? {}).find(
     ([name]) => name.toLowerCase() === GATEWAY_AUTH_HEADER.toLowerCase(),
   );
-  const value = Array.isArray(entry?.[1]) ? entry[1][0] : entry?.[1];
+  // A pact holds the value split at its commas (Pact's header parsing); the request sends it whole.
+  const value = Array.isArray(entry?.[1]) ? entry[1].join(",") : entry?.[1];
   return typeof value === "string" ? { [GATEWAY_AUTH_HEADER]: value } : {};
 }
 
@@ -281,7 +282,12 @@ async function startRecordingProxy(
         seen.push({ state: currentState, path, body, failures, answered: call.exchange.ok, gatewayAnswered });
         const exchange = call.exchange;
         if (exchange.ok) {
-          res.writeHead(exchange.status, { "content-type": exchange.contentType || "application/octet-stream" });
+          // The request ID headers are part of what a pact may pin (the gateway's, on every gateway answer).
+          const ids = ["x-bkapi-request-id", "x-request-id"].filter((name) => exchange.headers[name] !== undefined);
+          res.writeHead(exchange.status, {
+            "content-type": exchange.contentType || "application/octet-stream",
+            ...Object.fromEntries(ids.map((name) => [name, exchange.headers[name] as string])),
+          });
           res.end(exchange.text);
         } else {
           // The verifier sees a failed request; the reason is reported by the envelope check of this exchange.

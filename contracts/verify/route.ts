@@ -35,6 +35,9 @@ export const DEFAULT_STAGE = "prod";
 /** The header that carries the gateway credentials as JSON (cmdb-semantics §5). */
 export const GATEWAY_AUTH_HEADER = "X-Bkapi-Authorization";
 
+/** The response header with the gateway's request ID, on every answer of the gateway route (APIGW.md). */
+export const GATEWAY_REQUEST_ID_HEADER = "X-Bkapi-Request-Id";
+
 /** The ESB common args: body fields on the ESB route, the `X-Bkapi-Authorization` JSON on the gateway route. */
 const COMMON_ARGS = ["bk_app_code", "bk_app_secret", "bk_username", "bk_token", "access_token"] as const;
 
@@ -193,7 +196,16 @@ export class FrontDoor {
     }
     const shape = this.shapeOf(exchange.json);
     if (shape === GATEWAY_DOCS_SHAPE) this.usedGatewayDocsBody = true;
-    return checkEnvelopeShape(exchange, shape, context);
+    const problems = checkEnvelopeShape(exchange, shape, context);
+    // The native body has no request_id: the gateway's request ID travels in a header (cmdb-semantics §4.1, §5).
+    if (!exchange.headers[GATEWAY_REQUEST_ID_HEADER.toLowerCase()]) {
+      problems.push({
+        pointer: `header ${GATEWAY_REQUEST_ID_HEADER}`,
+        expected: "the gateway's request ID",
+        actual: "(absent)",
+      });
+    }
+    return problems;
   }
 
   /** The gateway codes a step accepts in place of the ESB codes it expects (none on the ESB route). */

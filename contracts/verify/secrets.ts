@@ -10,19 +10,20 @@ const TOKENS_KEY = "tokens";
 /** The gateway's credential header (cmdb-semantics §5): its value is JSON text with the secret keys inside. */
 const JSON_CREDENTIAL_HEADER = "x-bkapi-authorization";
 
-/** The parsed JSON of a credential header's value (a string, or a pact's list of strings), or undefined. */
-function credentialHeaderJson(key: string, value: unknown): Record<string, unknown>[] | undefined {
+/**
+ * The parsed JSON of a credential header's value, or undefined: a string, or a pact's list of strings, which Pact
+ * makes by splitting the value at its commas (so the parts are joined again first).
+ */
+function credentialHeaderJson(key: string, value: unknown): Record<string, unknown> | undefined {
   if (key.toLowerCase() !== JSON_CREDENTIAL_HEADER) return undefined;
   const texts = Array.isArray(value) ? value : [value];
   if (!texts.every((t) => typeof t === "string")) return undefined;
-  const parsed = texts.map((t) => {
-    try {
-      return JSON.parse(t as string) as unknown;
-    } catch {
-      return undefined;
-    }
-  });
-  return parsed.every(isPlainObject) ? (parsed as Record<string, unknown>[]) : undefined;
+  try {
+    const parsed: unknown = JSON.parse(texts.join(","));
+    return isPlainObject(parsed) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -85,8 +86,8 @@ export function redactBody(value: unknown, table: SecretPlaceholderTable = place
   for (const [key, inner] of Object.entries(value)) {
     const header = credentialHeaderJson(key, inner);
     if (header !== undefined) {
-      const redacted = header.map((h) => JSON.stringify(redactBody(h, table)));
-      out[key] = Array.isArray(inner) ? redacted : redacted[0];
+      const redacted = JSON.stringify(redactBody(header, table));
+      out[key] = Array.isArray(inner) ? [redacted] : redacted;
     } else if (key in SECRET_PLACEHOLDERS && typeof inner === "string") out[key] = placeholderFor(key, inner, table);
     else if (key === TOKENS_KEY && isPlainObject(inner)) {
       out[key] = Object.fromEntries(

@@ -44,6 +44,7 @@ describe("checkEnvelope", () => {
           json: undefined,
           isJson: false,
           contentType: "text/html",
+          headers: { "content-type": "text/html" },
         },
         want: ["(body)"],
       },

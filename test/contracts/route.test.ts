@@ -10,7 +10,8 @@ const apigw = FrontDoor.of(document, "apigw");
 const base = "http://127.0.0.1:9";
 const AUTH = { bk_app_code: "app", bk_app_secret: "the-real-secret", bk_username: "admin" };
 
-const answer = jsonExchange;
+// Every answer of the gateway route carries the gateway's request ID header.
+const answer = (json: unknown, status = 200) => jsonExchange(json, status, { "x-bkapi-request-id": "r1" });
 const native = (overrides: Record<string, unknown> = {}) => ({
   result: true,
   bk_error_code: 0,
@@ -112,6 +113,10 @@ describe("FrontDoor.read and checkAnswer on the gateway route", () => {
     expect(door.read(answer(docsBody)).envelope).toEqual(docsBody);
     expect(door.checkAnswer(answer({ ...docsBody, code: 5 })).map((p) => p.pointer)).toEqual(["/result", "/data"]);
     expect(apigw.usedGatewayDocsBody).toBe(false);
+  });
+
+  it("an answer without the X-Bkapi-Request-Id header breaks the envelope of the gateway route", () => {
+    expect(apigw.checkAnswer(jsonExchange(native())).map((p) => p.pointer)).toEqual(["header X-Bkapi-Request-Id"]);
   });
 
   it("an answer of the gateway itself is one gateway problem in its own words, unless the step expects it", () => {

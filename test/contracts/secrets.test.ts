@@ -83,8 +83,8 @@ describe("redactText and collectSecrets", () => {
 describe("the gateway's JSON-in-header credentials (X-Bkapi-Authorization)", () => {
   const header = JSON.stringify({ bk_app_code: "app", bk_app_secret: "header-secret", bk_token: "header-token" });
 
-  it("are collected from a pact's request headers, as a string or as a V4 list of strings", () => {
-    for (const value of [header, [header]]) {
+  it("are collected from a pact's request headers, as a string or as a V4 list of strings split at the commas", () => {
+    for (const value of [header, [header], header.split(",")]) {
       const secrets = collectSecrets([{ request: { headers: { "X-Bkapi-Authorization": value } } }]);
       expect([...secrets].sort()).toEqual(["header-secret", "header-token"]);
     }

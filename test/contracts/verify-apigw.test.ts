@@ -199,7 +199,10 @@ describe("verify --route apigw against a provider answering the gateway docs' ES
       const json = (await answer.json()) as Record<string, unknown>;
       const { bk_error_code, bk_error_msg, ...rest } = json;
       const docsStyle = "bk_error_code" in json ? { ...rest, code: bk_error_code, message: bk_error_msg } : json;
-      res.writeHead(answer.status, { "content-type": "application/json" });
+      res.writeHead(answer.status, {
+        "content-type": "application/json",
+        "x-bkapi-request-id": answer.headers.get("x-bkapi-request-id") ?? "",
+      });
       res.end(JSON.stringify(docsStyle));
     });
     try {

@@ -186,14 +186,12 @@ describe("the API gateway route of the reference CMDB", () => {
     }
   });
 
-  it("a state step on a gateway path replays through the gateway, its body's common args standing for the header", async () => {
+  it("a state step on a gateway path replays through the gateway, its common args (or the world's first app) in the header", async () => {
     const steps = [
       { path: "/api/v3/create/proc/service_instance", body: { ...BODY, ...AUTH } },
       { path: "/api/bk-cmdb/prod/api/v3/create/proc/service_instance", body: { ...BODY, bk_module_id: 60, ...AUTH } },
-      {
-        path: "/api/v3/deletemany/proc/service_instance",
-        body: { bk_biz_id: 2, service_instance_ids: [101], ...AUTH },
-      },
+      // No credentials in the body: the world's first app, acting as admin.
+      { path: "/api/v3/deletemany/proc/service_instance", body: { bk_biz_id: 2, service_instance_ids: [101] } },
     ];
     const ok = await post(cmdb.stateSetupUrl, { state: "s", params: { world: designWorld(), steps }, action: "setup" });
     expect(ok.status).toBe(200);
