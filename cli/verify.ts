@@ -45,7 +45,7 @@ Options:
   --route esb|apigw        the front door every check goes through (default esb):
                              esb    POST <provider-url>/api/c/compapi/v2/cc/<api>/, credentials in the body,
                                     the ESB envelope {result, code, message, permission, request_id, data};
-                                    the pacts of provider ${PROVIDER_NAMES.esb}
+                                    the pacts of provider ${PROVIDER_NAMES.esb} (every pact but ${PROVIDER_NAMES.apigw}'s)
                              apigw  <provider-url>/api/bk-cmdb/<stage>/api/v3/… (delete with DELETE), credentials
                                     in the X-Bkapi-Authorization header, CMDB's native envelope {result,
                                     bk_error_code, bk_error_msg, permission, data} checked with the same rules (the

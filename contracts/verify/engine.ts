@@ -305,16 +305,18 @@ async function runLocalPhases(
 }
 
 /**
- * The pacts of a route: those whose provider is the route's (`bk-cmdb` for the ESB, `bk-cmdb-apigw` for the gateway).
+ * The pacts of a route: on the gateway route those of provider `bk-cmdb-apigw`; on the ESB route every other pact
+ * (`bk-cmdb`, or a provider a team named itself).
  * @throws PactLoadError when the folder holds none for the route.
  */
 function pactsOfRoute(pacts: PactFile[], route: Route, dir: string): PactFile[] {
-  const name = PROVIDER_NAMES[route];
-  const selected = pacts.filter((p) => p.provider === name);
+  const gateway = PROVIDER_NAMES.apigw;
+  const selected = pacts.filter((p) => (p.provider === gateway) === (route === "apigw"));
   if (selected.length === 0) {
     const found = [...new Set(pacts.map((p) => p.provider))].sort().join(", ");
+    const wanted = route === "apigw" ? `of provider "${gateway}"` : `of a provider other than "${gateway}"`;
     throw new PactLoadError(
-      `${dir}: no pact of provider "${name}" (the --route ${route} pacts); the folder has pacts of: ${found}`,
+      `${dir}: no pact ${wanted} (the --route ${route} pacts); the folder has pacts of: ${found}`,
     );
   }
   return selected;
