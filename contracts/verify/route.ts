@@ -41,8 +41,11 @@ export const GATEWAY_REQUEST_ID_HEADER = "X-Bkapi-Request-Id";
 /** The ESB common args: body fields on the ESB route, the `X-Bkapi-Authorization` JSON on the gateway route. */
 const COMMON_ARGS = ["bk_app_code", "bk_app_secret", "bk_username", "bk_token", "access_token"] as const;
 
-/** The ESB's own refusal of the caller's app (cmdb-semantics §5), and what the gateway answers in its place. */
-const FRONT_DOOR_REFUSALS: Readonly<Record<number, number>> = { 1306406: 1640001 };
+/**
+ * The ESB's own answers (cmdb-semantics §4.4, ESB-layer codes) and what the gateway answers in their place: a refused
+ * app (§5), an unknown path, a rate limit.
+ */
+const FRONT_DOOR_REFUSALS: Readonly<Record<number, number>> = { 1306406: 1640001, 1306404: 1640401, 1306429: 1642902 };
 
 /** One request as a route sends it. */
 export interface RouteRequest {
