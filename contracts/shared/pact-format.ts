@@ -127,12 +127,7 @@ export function checkInteractionAgainstSpec(
  */
 export function findSpecPath(document: OpenApiDocument, path: string): string {
   if (path in document.paths) return path;
-  const matches = (template: string): boolean => {
-    const parts = template.split("/");
-    const given = path.split("/");
-    return parts.length === given.length && parts.every((p, i) => p === given[i] || /^\{\w+\}$/.test(p));
-  };
-  return Object.keys(document.paths).find(matches) ?? path;
+  return Object.keys(document.paths).find((template) => matchesTemplate(template, path)) ?? path;
 }
 
 /** A pact file's text in canonical form: interactions sorted by description and state, keys sorted, a final newline. */
@@ -155,6 +150,9 @@ function sortKeys(value: unknown): unknown {
 
 /** True when a concrete path fits an OpenAPI path template whose `{name}` segments take one non-empty segment each. */
 export function matchesTemplate(template: string, path: string): boolean {
-  const pattern = template.split(/\{[^}]+\}/).map((part) => part.replace(/[.*+?^$|()[\]\\]/g, "\\$&"));
-  return new RegExp(`^${pattern.join("[^/]+")}$`).test(path);
+  const parts = template.split("/");
+  const given = path.split("/");
+  return (
+    parts.length === given.length && parts.every((p, i) => p === given[i] || (/^\{\w+\}$/.test(p) && given[i] !== ""))
+  );
 }

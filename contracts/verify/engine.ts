@@ -12,10 +12,10 @@ import { DEFAULT_LIMITS, type HttpLimits, probeTcp } from "./http.ts";
 import { cleanUp, runLiveChecks } from "./live.ts";
 import { type LiveConfig, worldOfLiveConfig } from "./live-config.ts";
 import { runPactVerifier } from "./pact-runner.ts";
-import { checkPactsAgainstSpec, loadPacts, type PactFile, PactLoadError } from "./pacts.ts";
+import { checkPactsAgainstSpec, loadPacts, selectPactsOfRoute } from "./pacts.ts";
 import { DEFAULT_PROPERTY_RUNS, DEFAULT_PROPERTY_SEED, runPropertyCheck } from "./property.ts";
 import type { CheckResult, SkipName, VerifyReport } from "./report.ts";
-import { DEFAULT_STAGE, FrontDoor, GATEWAY_DOCS_BODY_NOTE, PROVIDER_NAMES, type Route } from "./route.ts";
+import { DEFAULT_STAGE, FrontDoor, GATEWAY_DOCS_BODY_NOTE, type Route } from "./route.ts";
 import { loadScenarios, type Scenario } from "./scenarios.ts";
 import { collectSecrets, redactText } from "./secrets.ts";
 import { ProviderSession, TRANSPORT_FAILURES_BEFORE_GIVING_UP } from "./session.ts";
@@ -99,7 +99,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
       ? []
       : broker
         ? await fetchBrokerPacts(broker, limits.timeoutMs)
-        : pactsOfRoute(await loadPacts(options.pactDir ?? PACTS_DIR), route, options.pactDir ?? PACTS_DIR);
+        : selectPactsOfRoute(await loadPacts(options.pactDir ?? PACTS_DIR), route, options.pactDir ?? PACTS_DIR);
     const scenarios = live
       ? []
       : await loadScenarios(options.fixturesDir ?? FIXTURES_DIR, {
@@ -302,24 +302,6 @@ async function runLocalPhases(
     for (const kind of MUTATION_CLASSES)
       out.record({ source: "fuzz", name: kind, rule: "business-rules", failures: [] });
   }
-}
-
-/**
- * The pacts of a route: on the gateway route those of provider `bk-cmdb-apigw`; on the ESB route every other pact
- * (`bk-cmdb`, or a provider a team named itself).
- * @throws PactLoadError when the folder holds none for the route.
- */
-function pactsOfRoute(pacts: PactFile[], route: Route, dir: string): PactFile[] {
-  const gateway = PROVIDER_NAMES.apigw;
-  const selected = pacts.filter((p) => (p.provider === gateway) === (route === "apigw"));
-  if (selected.length === 0) {
-    const found = [...new Set(pacts.map((p) => p.provider))].sort().join(", ");
-    const wanted = route === "apigw" ? `of provider "${gateway}"` : `of a provider other than "${gateway}"`;
-    throw new PactLoadError(
-      `${dir}: no pact ${wanted} (the --route ${route} pacts); the folder has pacts of: ${found}`,
-    );
-  }
-  return selected;
 }
 
 function skippedPact(name: string, interaction: Parameters<typeof ruleOf>[0]): CheckResult {

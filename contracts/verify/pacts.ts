@@ -1,6 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { OpenApiDocument } from "../../spec/load-spec.ts";
+import type { Route } from "../../spec/operations.ts";
 import type { SchemaValidator } from "../../spec/schema-validator.ts";
 import { checkInteractionAgainstSpec, PACTS_DIR, type PactInteraction, ruleOf } from "../shared/pact-format.ts";
 import type { CheckResult } from "./report.ts";
@@ -52,6 +53,24 @@ export const APIGW_PROVIDER = "bk-cmdb-apigw";
 /** The pacts the ESB route verifies: every pact but those of the API gateway route's provider. */
 export function selectEsbPacts(pacts: readonly PactFile[]): PactFile[] {
   return pacts.filter((pact) => pact.provider !== APIGW_PROVIDER);
+}
+
+/**
+ * The pacts of a route: on the gateway route those of {@link APIGW_PROVIDER}; on the ESB route every other pact
+ * (`bk-cmdb`, or a provider a team named itself). `where` names the folder in the error.
+ * @throws PactLoadError when there is none for the route.
+ */
+export function selectPactsOfRoute(pacts: readonly PactFile[], route: Route, where: string): PactFile[] {
+  const selected = route === "apigw" ? pacts.filter((p) => p.provider === APIGW_PROVIDER) : selectEsbPacts(pacts);
+  if (selected.length === 0) {
+    const found = [...new Set(pacts.map((p) => p.provider))].sort().join(", ");
+    const wanted =
+      route === "apigw" ? `of provider "${APIGW_PROVIDER}"` : `of a provider other than "${APIGW_PROVIDER}"`;
+    throw new PactLoadError(
+      `${where}: no pact ${wanted} (the --route ${route} pacts); the folder has pacts of: ${found}`,
+    );
+  }
+  return selected;
 }
 
 /**

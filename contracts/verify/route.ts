@@ -16,6 +16,7 @@ import {
   ESB_ENVELOPE,
 } from "./envelope.ts";
 import type { HttpExchange } from "./http.ts";
+import { APIGW_PROVIDER } from "./pacts.ts";
 import { formatCurl, placeholdersOf, redactBody } from "./secrets.ts";
 import { showValue } from "./values.ts";
 
@@ -27,7 +28,7 @@ import { showValue } from "./values.ts";
 export { ROUTES, type Route };
 
 /** The provider name of each route's pacts (the gateway variant is a provider of its own). */
-export const PROVIDER_NAMES: Readonly<Record<Route, string>> = { esb: "bk-cmdb", apigw: "bk-cmdb-apigw" };
+export const PROVIDER_NAMES: Readonly<Record<Route, string>> = { esb: "bk-cmdb", apigw: APIGW_PROVIDER };
 
 /** The gateway stage `verify --stage` defaults to. */
 export const DEFAULT_STAGE = "prod";
