@@ -36,7 +36,10 @@ export const DEFAULT_STAGE = "prod";
 /** The header that carries the gateway credentials as JSON (cmdb-semantics §5). */
 export const GATEWAY_AUTH_HEADER = "X-Bkapi-Authorization";
 
-/** The response header with the gateway's request ID, on every answer of the gateway route (APIGW.md). */
+/**
+ * The response header with the gateway's request ID, on every answer of the gateway route (cmdb-semantics §5, from
+ * bk-cmdb's `src/common/http/header/header.go`).
+ */
 export const GATEWAY_REQUEST_ID_HEADER = "X-Bkapi-Request-Id";
 
 /** The ESB common args: body fields on the ESB route, the `X-Bkapi-Authorization` JSON on the gateway route. */
