@@ -3,15 +3,14 @@
  * (status, headers, body text) over its state. The HTTP server in `server.ts` is a thin shell around it.
  */
 import { randomFillSync } from "node:crypto";
+import { GATEWAY_AUTH_HEADER, GATEWAY_REQUEST_ID_HEADER } from "../spec/operations.ts";
 import { authenticate, authorize, type Permission } from "./auth.ts";
 import type { FaultName } from "./faults.ts";
 import {
   answerGatewayError,
   authenticateGatewayCaller,
   createRateLimiter,
-  GATEWAY_AUTH_HEADER,
   GATEWAY_ERRORS,
-  GATEWAY_REQUEST_ID_HEADER,
   type GatewayMatch,
   headerOfStep,
   JWT_NO_USER,
@@ -20,6 +19,11 @@ import {
 } from "./gateway.ts";
 import { type CmdbFailure, COMPONENT_NOT_FOUND, fail, formatMessage, type Language } from "./messages.ts";
 import { OPERATIONS, type Operation, type OperationResult } from "./operations.ts";
+
+// Node reads and the reference writes header names in lower case.
+const AUTH_HEADER = GATEWAY_AUTH_HEADER.toLowerCase();
+const REQUEST_ID_HEADER = GATEWAY_REQUEST_ID_HEADER.toLowerCase();
+
 import { parseRequestJson } from "./request-json.ts";
 import { loadProviderSpec, type ProviderSpec } from "./spec-data.ts";
 import { handleStateRequest, type StateAccess, type StateStep } from "./state-endpoint.ts";
@@ -139,7 +143,7 @@ export function createReferenceCmdb(options: ReferenceCmdbOptions = {}): Referen
     const answer = ((): CmdbResponse => {
       if (match.kind === "unknown")
         return answerGatewayError(GATEWAY_ERRORS.apiNotFound, `path=${JSON.stringify(match.path)}`);
-      const caller = authenticateGatewayCaller(state, headerOf(request.headers, GATEWAY_AUTH_HEADER));
+      const caller = authenticateGatewayCaller(state, headerOf(request.headers, AUTH_HEADER));
       if (!caller.ok) return answerGatewayError(GATEWAY_ERRORS.invalidArgs, caller.reason);
       const limit = limited ? rateLimiter?.take(caller.appCode) : undefined;
       if (limit && !limit.allowed)
@@ -148,7 +152,7 @@ export function createReferenceCmdb(options: ReferenceCmdbOptions = {}): Referen
       if (limit) Object.assign(response.headers, limit.headers);
       return response;
     })();
-    answer.headers[GATEWAY_REQUEST_ID_HEADER] = nextRequestId();
+    answer.headers[REQUEST_ID_HEADER] = nextRequestId();
     return answer;
   };
   // What CMDB answers behind the gateway: the body, the path's ID, the user the gateway forwarded, the operation.
@@ -189,7 +193,7 @@ export function createReferenceCmdb(options: ReferenceCmdbOptions = {}): Referen
         .reduce((found, next) => (found?.kind === "resource" ? found : next));
       if (gateway?.kind === "resource") {
         request.method = gateway.resource.method;
-        headers[GATEWAY_AUTH_HEADER] = headerOfStep(state, step.body);
+        headers[AUTH_HEADER] = headerOfStep(state, step.body);
       }
       const answer = gateway ? answerGateway(request, gateway, false) : answerOperation(request, step.path);
       const json = parseBody(answer.body);
@@ -270,7 +274,7 @@ function answerPreflight(request: CmdbRequest, cors: string | undefined, origin:
 function corsHeaders(origin: string): Record<string, string> {
   return {
     "access-control-allow-origin": origin,
-    "access-control-expose-headers": "x-request-id, x-bkapi-request-id",
+    "access-control-expose-headers": `x-request-id, ${REQUEST_ID_HEADER}`,
     vary: "Origin",
   };
 }

@@ -97,6 +97,7 @@ function rejected(message: string): { ok: false; failure: CmdbFailure } {
   return { ok: false, failure: fail(1306406, message) };
 }
 
-function nonEmptyString(value: unknown): string | undefined {
+/** The value when it is a non-empty string, else undefined. */
+export function nonEmptyString(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
 }

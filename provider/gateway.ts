@@ -4,16 +4,9 @@
  * lives here; the operations behind it are the ESB route's (cmdb-semantics §0: one proc_server serves both).
  * @see cmdb-semantics §0, §4.3, §5
  */
+import { CREDENTIAL_FIELDS, GATEWAY_PREFIX } from "../spec/operations.ts";
+import { nonEmptyString } from "./auth.ts";
 import type { CmdbState } from "./store.ts";
-
-/** Where a gateway resource of bk-cmdb lives before the stage: `<gateway>/api/bk-cmdb/<stage>/api/v3/…`. */
-export const GATEWAY_PREFIX = "/api/bk-cmdb/";
-
-/** The request header that carries the gateway credentials as JSON (cmdb-semantics §5). */
-export const GATEWAY_AUTH_HEADER = "x-bkapi-authorization";
-
-/** The response header with the gateway's request ID, on every gateway answer. */
-export const GATEWAY_REQUEST_ID_HEADER = "x-bkapi-request-id";
 
 /** One gateway resource (`docs/apidoc/apigw/open/bk_apigw_resources_bk-cmdb.yaml`) and the operation behind it. */
 export interface GatewayResource {
@@ -186,14 +179,10 @@ export const JWT_NO_USER = "user is not set";
  * is sent as the world's first app, acting as `admin` (the caller every fixture defaults to).
  */
 export function headerOfStep(state: CmdbState, body: Readonly<Record<string, unknown>>): string {
-  const keys = ["bk_app_code", "bk_app_secret", "bk_username", "bk_token", "access_token"];
   if (body.bk_app_code !== undefined) {
-    return JSON.stringify(Object.fromEntries(keys.filter((k) => body[k] !== undefined).map((k) => [k, body[k]])));
+    const given = CREDENTIAL_FIELDS.filter((k) => body[k] !== undefined);
+    return JSON.stringify(Object.fromEntries(given.map((k) => [k, body[k]])));
   }
   const [code, app] = [...state.apps.entries()][0] ?? ["", { bk_app_secret: "" }];
   return JSON.stringify({ bk_app_code: code, bk_app_secret: app.bk_app_secret, bk_username: "admin" });
-}
-
-function nonEmptyString(value: unknown): string | undefined {
-  return typeof value === "string" && value !== "" ? value : undefined;
 }

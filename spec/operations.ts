@@ -22,6 +22,24 @@ export type Route = "esb" | "apigw";
 /** The routes, ESB first (the default everywhere). */
 export const ROUTES: readonly Route[] = ["esb", "apigw"];
 
+/** Where bk-cmdb's gateway resources live before the stage: `<gateway>/api/bk-cmdb/<stage>/api/v3/…`. */
+export const GATEWAY_PREFIX = "/api/bk-cmdb/";
+
+/** The request header that carries the gateway credentials as JSON (cmdb-semantics §5). */
+export const GATEWAY_AUTH_HEADER = "X-Bkapi-Authorization";
+
+/**
+ * The response header with the gateway's request ID, on every answer of the gateway route (cmdb-semantics §5, from
+ * bk-cmdb's `src/common/http/header/header.go`).
+ */
+export const GATEWAY_REQUEST_ID_HEADER = "X-Bkapi-Request-Id";
+
+/**
+ * The credential fields: the ESB common args in the body on the ESB route, the `X-Bkapi-Authorization` JSON on the
+ * gateway route, where `access_token` may stand for the user (cmdb-semantics §5).
+ */
+export const CREDENTIAL_FIELDS = ["bk_app_code", "bk_app_secret", "bk_username", "bk_token", "access_token"] as const;
+
 /** The method and stage-relative path of one operation on one route. */
 export interface OperationRoute {
   method: "post" | "delete";

@@ -1,5 +1,9 @@
 import type { OpenApiDocument } from "../../spec/load-spec.ts";
 import {
+  CREDENTIAL_FIELDS,
+  GATEWAY_AUTH_HEADER,
+  GATEWAY_PREFIX,
+  GATEWAY_REQUEST_ID_HEADER,
   OPERATION_IDS,
   type OperationId,
   type OperationRoute,
@@ -25,25 +29,13 @@ import { showValue } from "./values.ts";
 // route sends, and turns the answer back into the envelope the checks read ({result, code, message, permission,
 // data}). Business logic never asks which route it is on.
 
-export { ROUTES, type Route };
+export { GATEWAY_AUTH_HEADER, ROUTES, type Route };
 
 /** The provider name of each route's pacts (the gateway variant is a provider of its own). */
 export const PROVIDER_NAMES: Readonly<Record<Route, string>> = { esb: "bk-cmdb", apigw: APIGW_PROVIDER };
 
 /** The gateway stage `verify --stage` defaults to. */
 export const DEFAULT_STAGE = "prod";
-
-/** The header that carries the gateway credentials as JSON (cmdb-semantics §5). */
-export const GATEWAY_AUTH_HEADER = "X-Bkapi-Authorization";
-
-/**
- * The response header with the gateway's request ID, on every answer of the gateway route (cmdb-semantics §5, from
- * bk-cmdb's `src/common/http/header/header.go`).
- */
-export const GATEWAY_REQUEST_ID_HEADER = "X-Bkapi-Request-Id";
-
-/** The ESB common args: body fields on the ESB route, the `X-Bkapi-Authorization` JSON on the gateway route. */
-const COMMON_ARGS = ["bk_app_code", "bk_app_secret", "bk_username", "bk_token", "access_token"] as const;
 
 /**
  * The ESB's own answers (cmdb-semantics §4.4, ESB-layer codes) and what the gateway answers in their place: a refused
@@ -111,7 +103,7 @@ export class FrontDoor {
     readonly stage: string,
     private readonly routes: Readonly<Record<OperationId, OperationRoute>>,
   ) {
-    this.prefix = route === "apigw" ? `/api/bk-cmdb/${encodeURIComponent(stage)}` : "";
+    this.prefix = route === "apigw" ? `${GATEWAY_PREFIX}${encodeURIComponent(stage)}` : "";
   }
 
   /** The front door of a route, with the operations' paths read from the spec. */
@@ -131,7 +123,7 @@ export class FrontDoor {
     if (this.route === "esb") return { method: verb, url: joinUrl(providerUrl, path), headers: {}, body };
     const fields = isObject(body) ? { ...body } : {};
     const credentials: Record<string, unknown> = {};
-    for (const key of COMMON_ARGS) {
+    for (const key of CREDENTIAL_FIELDS) {
       if (key in fields) {
         credentials[key] = fields[key];
         delete fields[key];

@@ -1,3 +1,4 @@
+import { GATEWAY_AUTH_HEADER } from "../../spec/operations.ts";
 /** The body keys that carry secrets, and the placeholder each is replaced with in anything the verifier prints. */
 export const SECRET_PLACEHOLDERS: Readonly<Record<string, string>> = {
   bk_app_secret: "<BK_APP_SECRET>",
@@ -8,7 +9,7 @@ export const SECRET_PLACEHOLDERS: Readonly<Record<string, string>> = {
 const TOKENS_KEY = "tokens";
 
 /** The gateway's credential header (cmdb-semantics §5): its value is JSON text with the secret keys inside. */
-const JSON_CREDENTIAL_HEADER = "x-bkapi-authorization";
+const JSON_CREDENTIAL_HEADER = GATEWAY_AUTH_HEADER.toLowerCase();
 
 /**
  * The parsed JSON of a credential header's value, or undefined: a string, or a pact's list of strings, which Pact
