@@ -171,7 +171,7 @@ function createInstances(ctx: OperationContext, input: CreateInput, target: Targ
       stagedKeys?.add(key);
     }
     const values: ProcessValues[] = [];
-    for (const processTemplate of serviceTemplate?.processTemplates ?? []) {
+    for (const processTemplate of serviceTemplate?.processTemplates ?? NO_TEMPLATES) {
       const made = createProcessFromTemplate(spec, processTemplate.property, host, faults);
       if (!made.ok) return made;
       const checked = validateProcessValues(spec, made.value, faults);
@@ -219,7 +219,7 @@ function createRawProcesses(ctx: OperationContext, input: CreateInput, staging: 
       if (!checked.ok) return { ok: false, failure: rawFailureAsAnswered(faults, checked.failure) };
       if (staging.nextProcessId > Number.MAX_SAFE_INTEGER) return bad(1199058);
       const id = staging.nextProcessId++;
-      entry.processes.push(buildProcess(state, entry.instance, id, 0, checked.value, ctx.now));
+      entry.processes.push(buildProcess(spec, state, entry.instance, id, 0, checked.value, ctx.now));
     }
   }
   for (let index = 0; index < input.instances.length; index++) {
@@ -249,7 +249,8 @@ function crashOnMissingProcessInfo(
   entries: readonly ProcessEntry[],
 ): { ok: false; failure: CmdbFailure } | undefined {
   if (faults.has("missing-process-info-tolerated")) return undefined;
-  return entries.some((e) => e.process_info === null) ? { ok: false, failure: fail(1199999) } : undefined;
+  for (const entry of entries) if (entry.process_info === null) return { ok: false, failure: fail(1199999) };
+  return undefined;
 }
 
 /**
@@ -306,7 +307,9 @@ function updateTemplatedProcesses(
       }
       const templateId = serviceTemplate.processTemplates[position]?.id ?? 0;
       if (staging.nextProcessId > Number.MAX_SAFE_INTEGER) return bad(1199058);
-      entry.processes.push(buildProcess(state, entry.instance, staging.nextProcessId++, templateId, stored, ctx.now));
+      entry.processes.push(
+        buildProcess(spec, state, entry.instance, staging.nextProcessId++, templateId, stored, ctx.now),
+      );
     }
   }
   return { ok: true, value: null };
@@ -339,32 +342,34 @@ function buildInstanceName(host: Host | undefined, processName: unknown, rows: r
  */
 function decodeCreateInput(body: Readonly<Record<string, unknown>>): CreateInput | null {
   // Null is the zero value, as a missing field is.
-  const [bizIdSent, moduleIdSent, instancesSent] = readStructFields(body, CREATE_FIELDS);
-  const bizId = bizIdSent ?? 0;
-  const moduleId = moduleIdSent ?? 0;
-  const rawInstances = instancesSent ?? [];
+  // Each read is taken from the shared array at once, before the next read reuses it: no array per object read.
+  const sent = readStructFields(body, CREATE_FIELDS, SENT);
+  const bizId = sent[0] ?? 0;
+  const moduleId = sent[1] ?? 0;
+  const rawInstances = sent[2] ?? [];
   if (!isInt64(bizId) || !isInt64(moduleId) || !Array.isArray(rawInstances)) return null;
-  const instances: InstanceInput[] = [];
-  for (const raw of rawInstances as unknown[]) {
-    const item = asObject(raw);
+  // Arrays are made at their final length: one grown by `push` holds room for 16 entries.
+  const instances: InstanceInput[] = new Array(rawInstances.length);
+  for (let i = 0; i < rawInstances.length; i++) {
+    const item = asObject(rawInstances[i]);
     if (!item) return null;
-    const [hostIdSent, nameSent, processesSent] = readStructFields(item, INSTANCE_FIELDS);
-    const hostId = hostIdSent ?? 0;
-    const name = nameSent ?? "";
-    const rawProcesses = processesSent ?? [];
+    readStructFields(item, INSTANCE_FIELDS, SENT);
+    const hostId = SENT[0] ?? 0;
+    const name = SENT[1] ?? "";
+    const rawProcesses = SENT[2] ?? [];
     if (!isInt64(hostId) || typeof name !== "string" || !Array.isArray(rawProcesses)) return null;
-    const processes: ProcessEntry[] = [];
-    for (const rawProcess of rawProcesses as unknown[]) {
-      const process = asObject(rawProcess);
+    const processes: ProcessEntry[] = new Array(rawProcesses.length);
+    for (let p = 0; p < rawProcesses.length; p++) {
+      const process = asObject(rawProcesses[p]);
       if (!process) return null;
-      const [templateIdSent, infoSent] = readStructFields(process, PROCESS_FIELDS);
-      const templateId = templateIdSent ?? 0;
-      const info = infoSent ?? null;
+      readStructFields(process, PROCESS_FIELDS, SENT);
+      const templateId = SENT[0] ?? 0;
+      const info = SENT[1] ?? null;
       if (!isInt64(templateId)) return null;
       if (info !== null && (typeof info !== "object" || Array.isArray(info) || info instanceof JsonNumber)) return null;
-      processes.push({ process_template_id: templateId, process_info: info as Record<string, unknown> | null });
+      processes[p] = { process_template_id: templateId, process_info: info as Record<string, unknown> | null };
     }
-    instances.push({ bk_host_id: hostId, service_instance_name: name, processes });
+    instances[i] = { bk_host_id: hostId, service_instance_name: name, processes };
   }
   return { bk_biz_id: bizId, bk_module_id: moduleId, instances };
 }
@@ -372,6 +377,8 @@ function decodeCreateInput(body: Readonly<Record<string, unknown>>): CreateInput
 const CREATE_FIELDS = ["bk_biz_id", "bk_module_id", "instances"] as const;
 const INSTANCE_FIELDS = ["bk_host_id", "service_instance_name", "processes"] as const;
 const PROCESS_FIELDS = ["process_template_id", "process_info"] as const;
+const SENT: unknown[] = [undefined, undefined, undefined];
+const NO_TEMPLATES: StoredServiceTemplate["processTemplates"] = [];
 
 // A JSON object, null as the zero value (an empty object), or undefined for any other type.
 function asObject(value: unknown): Record<string, unknown> | undefined {

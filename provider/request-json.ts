@@ -36,6 +36,18 @@ export function parseRequestJson(text: string): unknown {
  * at the next quote (found by `indexOf`), and only keys are read character by character.
  */
 export function needsLiteralParser(text: string): boolean {
+  // Most bodies have no backslash; then every quote opens or closes a string, and native regular expressions rule
+  // both cases out: no upper-case letter runs on to a quote and a colon (the end of a key), and no number token (at
+  // the text's start, or after a colon, a bracket or a comma) has a fraction or an exponent. A match may be a false
+  // alarm (an upper-case value followed by a key that starts with a colon); the exact walk below decides.
+  if (
+    text.indexOf("\\") === -1 &&
+    !UPPER_CASE_KEY.test(text) &&
+    !NON_INTEGER_NUMBER.test(text) &&
+    !NUMBER_DOCUMENT.test(text)
+  ) {
+    return false;
+  }
   const length = text.length;
   let backslash = nextBackslash(text, 0);
   for (let i = 0; i < length; i++) {
@@ -65,6 +77,11 @@ export function needsLiteralParser(text: string): boolean {
   }
   return false;
 }
+
+const UPPER_CASE_KEY = /[A-Z][^"]*"[ \t\n\r]*:/;
+// The start of the text is checked on its own: `(?:^|[:[,])` would be tried at every position, at twice the cost.
+const NON_INTEGER_NUMBER = /[:[,][ \t\n\r]*-?[0-9]+[.eE]/;
+const NUMBER_DOCUMENT = /^[ \t\n\r]*[-0-9]/;
 
 function nextBackslash(text: string, from: number): number {
   const at = text.indexOf("\\", from);
@@ -117,11 +134,17 @@ export function readStructField(object: Readonly<Record<string, unknown>>, field
 
 /**
  * Reads several fields of one Go request struct in one pass over the object's keys, as {@link readStructField} reads
- * each: the values in the order of `fields` (undefined where no key matches).
+ * each: the values in the order of `fields` (undefined where no key matches), written into `into` (a caller that
+ * reads them at once can pass one array for every call) and answered.
  * @see cmdb-semantics §1.1
  */
-export function readStructFields(object: Readonly<Record<string, unknown>>, fields: readonly string[]): unknown[] {
-  const values: unknown[] = fields.map(() => undefined);
+export function readStructFields(
+  object: Readonly<Record<string, unknown>>,
+  fields: readonly string[],
+  into: unknown[] = [],
+): unknown[] {
+  const values = into;
+  for (let f = 0; f < fields.length; f++) values[f] = undefined;
   for (const key of Object.keys(object)) {
     for (let f = 0; f < fields.length; f++) if (keyNamesField(key, fields[f] as string)) values[f] = object[key];
   }

@@ -3,7 +3,7 @@
  * a request's writes land in one `commitInstances` call, so a failed request leaves nothing behind.
  */
 import type { components } from "../generated/types.gen.ts";
-import type { ProcessValues } from "./process-model.ts";
+import { BIND_ROW_KEYS, compiledModelOf, type ProcessValues } from "./process-model.ts";
 import type { ProviderSpec } from "./spec-data.ts";
 import type { Host } from "./template-lock.ts";
 import type { BindRow, TemplateProperty, World } from "./world.ts";
@@ -149,8 +149,10 @@ export function createState(spec: ProviderSpec, world: World, loadedAt: string):
       for (const { field } of spec.processFields) {
         fields[field] = (info[field] ?? null) as ProcessValues["fields"][string];
       }
-      const bindInfo = Array.isArray(info.bind_info) ? (info.bind_info as BindRow[]) : null;
+      // A world's rows may list their keys in any order; stored rows carry them in one (cmdb-semantics §3.3).
+      const bindInfo = Array.isArray(info.bind_info) ? (info.bind_info as BindRow[]).map(orderBindRow) : null;
       return buildProcess(
+        spec,
         state,
         instance,
         p.bk_process_id,
@@ -183,6 +185,7 @@ export function templatedInstanceKey(moduleId: number, hostId: number, serviceTe
  * @see cmdb-semantics §1.3 (server-owned keys), §7
  */
 export function buildProcess(
+  spec: ProviderSpec,
   state: CmdbState,
   instance: StoredInstance,
   processId: number,
@@ -190,17 +193,17 @@ export function buildProcess(
   values: ProcessValues,
   now: string,
 ): StoredProcess {
+  const { buildProperty } = compiledModelOf(spec);
   return {
-    property: {
-      bk_process_id: processId,
-      bk_biz_id: instance.bk_biz_id,
-      bk_supplier_account: state.supplierAccount,
-      service_instance_id: instance.id,
-      ...values.fields,
-      bind_info: values.bind_info === null ? null : values.bind_info.map(orderBindRow),
-      create_time: now,
-      last_time: now,
-    },
+    property: buildProperty(
+      processId,
+      instance.bk_biz_id,
+      state.supplierAccount,
+      instance.id,
+      values.fields,
+      values.bind_info,
+      now,
+    ),
     relation: {
       bk_biz_id: instance.bk_biz_id,
       bk_process_id: processId,
@@ -216,8 +219,9 @@ export function buildProcess(
 export function commitInstances(state: CmdbState, staged: readonly StagedInstance[]): void {
   for (const { instance, processes } of staged) {
     state.instances.set(instance.id, instance);
-    // Creates hand out process IDs in ascending order; only a world's own processes need sorting.
-    state.processes.set(instance.id, isSortedById(processes) ? processes : [...processes].sort(byProcessId));
+    // Creates hand out process IDs in ascending order; only a world's own processes need sorting. The stored list is
+    // a copy of its exact length: a list grown by `push` keeps room for 16 entries.
+    state.processes.set(instance.id, isSortedById(processes) ? processes.slice() : [...processes].sort(byProcessId));
     if (instance.service_template_id !== 0) {
       state.templatedInstances.set(
         templatedInstanceKey(instance.bk_module_id, instance.bk_host_id, instance.service_template_id),
@@ -264,7 +268,7 @@ function byProcessId(a: StoredProcess, b: StoredProcess): number {
 
 function orderBindRow(row: BindRow): BindRow {
   const ordered: Record<string, unknown> = {};
-  for (const key of ["enable", "ip", "port", "protocol", "template_row_id"] as const) {
+  for (const key of BIND_ROW_KEYS) {
     if (Object.hasOwn(row, key)) ordered[key] = row[key];
   }
   return ordered as BindRow;

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   goJsonFold,
@@ -30,6 +31,38 @@ describe("needsLiteralParser", () => {
     ["an unterminated string", { given: '{"a":"B', want: false }],
   ];
   it.each(cases)("%s", (_name, { given, want }) => expect(needsLiteralParser(given)).toBe(want));
+
+  // The quick scans of bodies without a backslash must never miss what the exact walk finds. The oracle reads the
+  // value, not the text: a key with an upper-case letter or a character JSON escapes, or a number written with a
+  // fraction or an exponent. Keys and strings mix digits, dots, colons and capitals to tempt the scans.
+  it("answers as the value says for any JSON text, with or without white space", () => {
+    const tricky = fc.string({ unit: fc.constantFrom("a", "B", "1", ".", "e", ":", ",", "[", " ", '"', "\\", "\n") });
+    const number = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constant(1e21));
+    const { value } = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: "small" },
+        number,
+        tricky,
+        fc.boolean(),
+        fc.constant(null),
+        fc.array(tie("value"), { maxLength: 4 }),
+        fc.dictionary(tricky, tie("value"), { maxKeys: 4 }),
+      ),
+    }));
+    const needs = (v: unknown): boolean => {
+      if (typeof v === "number") return /[.eE]/.test(JSON.stringify(v));
+      if (Array.isArray(v)) return v.some(needs);
+      if (v === null || typeof v !== "object") return false;
+      return Object.entries(v).some(([k, item]) => JSON.stringify(k) !== `"${k}"` || /[A-Z]/.test(k) || needs(item));
+    };
+    fc.assert(
+      fc.property(value, fc.constantFrom(undefined, 1, "\t"), (v, indent) => {
+        const text = JSON.stringify(v, null, indent);
+        expect(needsLiteralParser(text)).toBe(needs(v));
+      }),
+      { numRuns: 5_000 },
+    );
+  });
 });
 
 describe("parseRequestJson", () => {
