@@ -145,7 +145,9 @@ export function readStructFields(
 ): unknown[] {
   const values = into;
   for (let f = 0; f < fields.length; f++) values[f] = undefined;
-  for (const key of Object.keys(object)) {
+  // The object's own keys in order, as Object.keys lists them, without making the list.
+  for (const key in object) {
+    if (!Object.hasOwn(object, key)) continue;
     for (let f = 0; f < fields.length; f++) if (keyNamesField(key, fields[f] as string)) values[f] = object[key];
   }
   return values;
