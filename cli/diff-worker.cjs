@@ -1,12 +1,13 @@
 // The worker thread of `cmdb-contract diff`: it reads both specs (a file, or git:REF:PATH through `git show`), parses
 // them and validates them with swagger-parser on the other core, starting while the main thread is still loading
-// the command. Plain CommonJS, so cli/bin.js can start it before tsx loads. A text that is
-// not valid YAML comes back unparsed: the main thread's parser then reports it with lines and columns
-// (spec/load-spec.ts).
+// the command. Plain CommonJS, so cli/bin.js can start it before tsx loads. A spec is parsed the quick way
+// (spec/quick-yaml.cjs), else with `yaml`; a text that is not valid YAML comes back unparsed: the main thread's
+// parser then reports it with lines and columns (spec/load-spec.ts).
 const { execFile } = require("node:child_process");
 const { readFile } = require("node:fs/promises");
 const { parentPort } = require("node:worker_threads");
 const { parseDocument } = require("yaml");
+const { loadQuickly } = require("../spec/quick-yaml.cjs");
 const SwaggerParser = require("@apidevtools/swagger-parser");
 
 function readSource(source) {
@@ -36,8 +37,15 @@ async function parse(source) {
   } catch (error) {
     return { unreadable: error.message };
   }
+  const quick = loadQuickly(text, source);
+  if (quick) return { text, document: quick };
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
-  const document = doc.errors.length === 0 ? doc.toJS({ maxAliasCount: 100 }) : undefined;
+  let document;
+  try {
+    document = doc.errors.length === 0 ? doc.toJS({ maxAliasCount: 100 }) : undefined;
+  } catch {
+    // An alias bomb: the main thread's parser says so, for this spec alone.
+  }
   return document !== null && typeof document === "object" && !Array.isArray(document) ? { text, document } : { text };
 }
 

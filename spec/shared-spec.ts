@@ -10,11 +10,10 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { FAILSAFE_SCHEMA, load, Type } from "js-yaml";
 import {
   type LoadedSpec,
   type OpenApiDocument,
-  parseSpecText,
+  parseSpecQuickly,
   SPEC_PATH,
   SpecError,
   validateSpec,
@@ -46,50 +45,7 @@ const validators = new WeakMap<OpenApiDocument, { worldSchema: object; validator
  * @throws SpecError when the file cannot be read or is not YAML.
  */
 export function readSharedSpec(file: string = SPEC_PATH): LoadedSpec {
-  return parseOnce(specs, file, (text) => ({ file, text, document: parseQuickly(file, text) as OpenApiDocument }));
-}
-
-// YAML 1.2's core schema with the patterns of `yaml` (yaml/dist/schema/core), so both parsers read every scalar
-// alike; js-yaml's own differ (`0b11` is a number to it, `+.5` a string).
-const scalar = (tag: string, forms: [RegExp, (text: string) => unknown][]) =>
-  new Type(`tag:yaml.org,2002:${tag}`, {
-    kind: "scalar",
-    resolve: (text: unknown) => typeof text === "string" && forms.some(([form]) => form.test(text)),
-    construct: (text: string) => forms.find(([form]) => form.test(text))?.[1](text),
-  });
-const CORE_SCHEMA = FAILSAFE_SCHEMA.extend({
-  implicit: [
-    scalar("null", [[/^(?:~|[Nn]ull|NULL)?$/, () => null]]),
-    scalar("bool", [[/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (t) => t.startsWith("t") || t.startsWith("T")]]),
-    scalar("int", [
-      [/^0o[0-7]+$/, (t) => Number.parseInt(t.slice(2), 8)],
-      [/^[-+]?[0-9]+$/, (t) => Number.parseInt(t, 10)],
-      [/^0x[0-9a-fA-F]+$/, (t) => Number.parseInt(t.slice(2), 16)],
-    ]),
-    scalar("float", [
-      [/^[-+]?\.(?:inf|Inf|INF)$/, (t) => (t.startsWith("-") ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY)],
-      [/^\.(?:nan|NaN|NAN)$/, () => Number.NaN],
-      [/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/, Number.parseFloat],
-      [/^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/, Number.parseFloat],
-    ]),
-  ],
-});
-
-/**
- * js-yaml, with `yaml`'s reading of scalars, parses the spec in about a quarter of the time `yaml` takes; a text it
- * refuses (a syntax error, a duplicate key, a tag) goes to `parseSpecText`, whose `yaml` names the line and column.
- * test/spec/shared-spec.test.ts holds both parsers to the same documents.
- */
-function parseQuickly(file: string, text: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = load(text, { filename: file, schema: CORE_SCHEMA });
-  } catch {
-    return parseSpecText(file, text);
-  }
-  return value !== null && typeof value === "object" && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : parseSpecText(file, text);
+  return parseOnce(specs, file, (text) => ({ file, text, document: parseSpecQuickly(file, text) as OpenApiDocument }));
 }
 
 /**

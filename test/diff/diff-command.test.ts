@@ -226,6 +226,24 @@ describe("runDiff", () => {
     expect(run.stderr).toContain("\ncmdb-contract diff: NEW cannot be read:\n");
   });
 
+  it("refuses a spec whose aliases stand for a huge tree (a YAML bomb), naming that side alone (exit 2)", async () => {
+    // Eleven levels of ten aliases each: 758 bytes of text for a tree of 10^11 nodes.
+    const levels = Array.from(
+      { length: 11 },
+      (_, i) => `a${i + 1}: &a${i + 1} [${Array(10).fill(`*a${i}`).join(", ")}]`,
+    );
+    const bomb = join(dir, "bomb.yaml");
+    await writeFile(
+      bomb,
+      ["openapi: 3.1.0", "a0: &a0 [x, x, x, x, x, x, x, x, x, x]", ...levels, "paths: {}", ""].join("\n"),
+    );
+    const run = await runCommand(runCli, ["diff", bomb, SPEC_PATH]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("cmdb-contract diff: OLD is not a valid spec:\n");
+    expect(run.stderr).toContain("bomb.yaml: Excessive alias count");
+    expect(run.stderr).not.toContain("NEW");
+  });
+
   it("says when a file cannot be read (exit 2)", async () => {
     const run = await runCommand(runCli, ["diff", join(dir, "missing.yaml"), SPEC_PATH]);
     expect(run.code).toBe(2);

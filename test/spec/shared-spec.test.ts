@@ -52,6 +52,17 @@ describe("readSharedSpec", () => {
     ["strings that look like dates and times", { given: "[2026-01-01, 2026-01-01T00:00:00Z, 12:30:00]" }],
     ["a duplicate key (yaml's error)", { given: "{a: 1, a: 2}" }],
     ["a tag js-yaml does not know", { given: "!!binary aGk=" }],
+    ["aliases, each the anchored value again", { given: "{a: &x {b: [1, 2]}, c: *x, d: [*x, *x]}" }],
+    // Nine levels of ten aliases: a few hundred bytes for a tree of 10^9 nodes, which yaml refuses.
+    [
+      "aliases nested in each other (a YAML bomb)",
+      {
+        given: `{l0: &l0 [x, x, x, x, x, x, x, x, x, x], ${Array.from(
+          { length: 9 },
+          (_, i) => `l${i + 1}: &l${i + 1} [${Array(10).fill(`*l${i}`).join(", ")}]`,
+        ).join(", ")}}`,
+      },
+    ],
   ])("reads %s as parseSpecText does", async (_name, { given }) => {
     const file = join(dir, `scalars-${given.length}.yaml`);
     const text = `v: ${given}\n`;
