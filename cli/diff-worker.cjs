@@ -37,8 +37,8 @@ async function parse(source) {
   } catch (error) {
     return { unreadable: error.message };
   }
-  const quick = loadQuickly(text, source);
-  if (quick) return { text, document: quick };
+  const quick = loadQuickly(text, source)?.value;
+  if (quick !== null && typeof quick === "object" && !Array.isArray(quick)) return { text, document: quick };
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
   let document;
   try {

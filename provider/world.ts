@@ -4,8 +4,7 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import { extname } from "node:path";
-import { parse as parseYaml } from "yaml";
-import { escapePointer } from "../spec/load-spec.ts";
+import { escapePointer, parseYamlQuickly } from "../spec/load-spec.ts";
 import { loadProviderSpec } from "./spec-data.ts";
 
 /** A template field as `get_proc_template` answers it; `as_default_value: true` locks it. */
@@ -160,7 +159,7 @@ export async function loadWorldFile(path: string): Promise<World> {
   }
   let value: unknown;
   try {
-    value = extname(path).toLowerCase() === ".json" ? JSON.parse(text) : parseYaml(text, { uniqueKeys: true });
+    value = extname(path).toLowerCase() === ".json" ? JSON.parse(text) : parseYamlQuickly(path, text);
   } catch (error) {
     throw new WorldError(path, [{ pointer: "", message: `not valid JSON or YAML (${firstLine(describe(error))})` }]);
   }

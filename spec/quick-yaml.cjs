@@ -1,9 +1,9 @@
 // The quick way to parse a spec: js-yaml, reading scalars as `yaml` does, in about a quarter of `yaml`'s time. Plain
 // CommonJS, so the diff's worker thread (cli/diff-worker.cjs, started before any TypeScript loader) and
-// spec/shared-spec.ts share it. `loadQuickly` answers undefined for any text it will not vouch for: one js-yaml
-// refuses (a syntax error, a duplicate key, an unknown tag), one that is not a mapping, or one whose aliases stand for
-// far more than the text holds. The caller then parses with `yaml`, which names the line and column of a syntax error
-// and refuses an alias bomb (`maxAliasCount`); test/spec/shared-spec.test.ts holds both parsers to the same documents.
+// spec/load-spec.ts share it. `loadQuickly` answers undefined for any text it will not vouch for: one js-yaml refuses
+// (a syntax error, a duplicate key, an unknown tag), an empty one, or one whose aliases stand for far more than the
+// text holds. The caller then parses with `yaml`, which names the line and column of a syntax error and refuses an
+// alias bomb (`maxAliasCount`); test/spec/shared-spec.test.ts holds both parsers to the same documents.
 const { FAILSAFE_SCHEMA, load, Type } = require("js-yaml");
 
 // YAML 1.2's core schema with the patterns of `yaml` (yaml/dist/schema/core), so both parsers read every scalar
@@ -33,10 +33,10 @@ const CORE_SCHEMA = FAILSAFE_SCHEMA.extend({
 });
 
 /**
- * Parses a YAML text into a mapping, or answers undefined (see the top of this file).
+ * Parses a YAML text, answering `{ value }`, or undefined when it will not vouch for the result (see the top).
  * @param {string} text
  * @param {string} filename
- * @returns {Record<string, unknown> | undefined}
+ * @returns {{ value: unknown } | undefined}
  */
 function loadQuickly(text, filename) {
   let value;
@@ -45,8 +45,9 @@ function loadQuickly(text, filename) {
   } catch {
     return undefined;
   }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
-  return expandsModestly(value) ? value : undefined;
+  // An empty text is undefined to js-yaml and null to `yaml`: `yaml` answers it.
+  if (value === undefined) return undefined;
+  return expandsModestly(value) ? { value } : undefined;
 }
 
 // js-yaml gives every alias the anchored object itself, so the parsed value is a graph that a walk (the diff, the

@@ -1,6 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { parse } from "yaml";
+import { parseYamlQuickly } from "../../spec/load-spec.ts";
 import { packagePath } from "../../spec/package-path.ts";
 
 // What the consumer contracts and the verification engine both read: the fixture worlds and the auth they call with.
@@ -16,7 +16,8 @@ export type World = Record<string, unknown>;
 export async function loadWorlds(dir: string = join(FIXTURES_DIR, "worlds")): Promise<Map<string, World>> {
   const worlds = new Map<string, World>();
   for (const file of (await readdir(dir)).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-    worlds.set(file.replace(/\.ya?ml$/, ""), parse(await readFile(join(dir, file), "utf8")) as World);
+    const path = join(dir, file);
+    worlds.set(file.replace(/\.ya?ml$/, ""), parseYamlQuickly(path, await readFile(path, "utf8")) as World);
   }
   return worlds;
 }

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { parse } from "yaml";
+import { parseYamlQuickly } from "../../spec/load-spec.ts";
 
 // What `verify --live FILE` reads: the business, modules, hosts and auth of a real CMDB whose state cannot be set up.
 
@@ -63,7 +63,7 @@ export class LiveConfigError extends Error {
 export async function loadLiveConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<LiveConfig> {
   let raw: Record<string, unknown>;
   try {
-    raw = parse(await readFile(file, "utf8")) as Record<string, unknown>;
+    raw = parseYamlQuickly(file, await readFile(file, "utf8")) as Record<string, unknown>;
   } catch (error) {
     throw new LiveConfigError(`${file}: cannot read the live file (${(error as Error).message})`);
   }

@@ -1,6 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { parse } from "yaml";
+import { parseYamlQuickly } from "../../spec/load-spec.ts";
 import type { RuleGroup } from "../shared/rules.ts";
 import { defaultAuth, FIXTURES_DIR, loadWorlds, type World } from "../shared/worlds.ts";
 import type { ExpectedProcessRow } from "./step.ts";
@@ -47,13 +47,15 @@ export async function loadScenarios(dir: string = FIXTURES_DIR, lockFields?: Loc
   const files = (await readdir(scenarioDir)).filter((f) => /\.ya?ml$/.test(f)).sort();
   const scenarios: Scenario[] = [];
   for (const file of files) {
-    const raw = parse(await readFile(join(scenarioDir, file), "utf8")) as unknown;
+    const path = join(scenarioDir, file);
+    const raw = parseYamlQuickly(path, await readFile(path, "utf8"));
     if (!Array.isArray(raw)) throw new FixtureError(`${file}: expected a YAML list of scenarios`);
     raw.forEach((entry, i) => {
       scenarios.push(toScenario(`${file}#/${i}`, entry as Record<string, unknown>, worlds));
     });
   }
-  const table = parse(await readFile(join(dir, "lock-table.yaml"), "utf8")) as LockTable;
+  const tableFile = join(dir, "lock-table.yaml");
+  const table = parseYamlQuickly(tableFile, await readFile(tableFile, "utf8")) as LockTable;
   scenarios.push(...expandLockTable(table, worlds, lockFields));
   return scenarios;
 }

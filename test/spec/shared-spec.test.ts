@@ -2,7 +2,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { parseSpecText, SPEC_PATH, SpecError } from "../../spec/load-spec.ts";
+import { parse as parseWithYaml } from "yaml";
+import { parseSpecText, parseYamlQuickly, SPEC_PATH, SpecError } from "../../spec/load-spec.ts";
 import { CACHE_DIR, loadSharedSpec, readSharedSpec, sharedSchemaValidator } from "../../spec/shared-spec.ts";
 
 // Every worker thread this file's code starts is counted: swagger-parser's validation runs in one.
@@ -80,6 +81,34 @@ describe("readSharedSpec", () => {
 
   it("names the file it cannot read", () => {
     expect(() => readSharedSpec(join(dir, "missing.yaml"))).toThrow(/missing\.yaml: cannot read the file/);
+  });
+});
+
+describe("parseYamlQuickly (fixtures, worlds, live files)", () => {
+  it.each([
+    ["a list", "- a: 1\n- b: [x, 0o17, .5]\n"],
+    ["an empty text", ""],
+    ["a scalar", "just words\n"],
+    ["aliases", "a: &x {b: 1}\nc: *x\n"],
+    ["a duplicate key", "a: 1\na: 2\n"],
+    ["a syntax error", "a: [1, 2\n"],
+    [
+      "a YAML bomb",
+      `l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n${Array.from(
+        { length: 9 },
+        (_, i) => `l${i + 1}: &l${i + 1} [${Array(10).fill(`*l${i}`).join(", ")}]`,
+      ).join("\n")}\n`,
+    ],
+  ])("reads %s as yaml's parse does, or fails with yaml's error", (_name, text) => {
+    const read = (parse: () => unknown) => {
+      try {
+        return { value: parse() };
+      } catch (error) {
+        return { error: (error as Error).message };
+      }
+    };
+    const want = read(() => parseWithYaml(text, { uniqueKeys: true, maxAliasCount: 100 }));
+    expect(read(() => parseYamlQuickly("f.yaml", text))).toStrictEqual(want);
   });
 });
 
