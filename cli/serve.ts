@@ -66,7 +66,7 @@ export function formatServeHelp(): string {
     `  connections         at most ${DEFAULT_MAX_CONNECTIONS} open at once; more are closed as they arrive`,
     "",
     "Faults:",
-    ...FAULT_NAMES.map((name) => `  ${name.padEnd(width)}  ${FAULT_DESCRIPTIONS[name]}`),
+    ...FAULT_NAMES.flatMap((name) => wrapUnder(`  ${name.padEnd(width)}  `, FAULT_DESCRIPTIONS[name])),
     "",
     "Exit codes: 0 stopped cleanly; 2 could not start (bad option, unreadable or invalid world, port in use).",
     "",
@@ -185,4 +185,22 @@ function waitForSignal(): Promise<string> {
     process.once("SIGINT", stop);
     process.once("SIGTERM", stop);
   });
+}
+
+/** The widest line of the help text. */
+const HELP_WIDTH = 118;
+
+// `lead` then `text`, its words wrapped at HELP_WIDTH, every further line indented as far as the text starts.
+function wrapUnder(lead: string, text: string): string[] {
+  const lines: string[] = [];
+  let line = lead;
+  for (const word of text.split(" ")) {
+    if (line.length > lead.length && line.length + 1 + word.length > HELP_WIDTH) {
+      lines.push(line);
+      line = " ".repeat(lead.length);
+    }
+    line += line.length > lead.length ? ` ${word}` : word;
+  }
+  lines.push(line);
+  return lines;
 }

@@ -88,8 +88,8 @@ Options:
                            (a required field missing, a wrong JSON type outside process_info, an empty or an
                            oversized instances list); anything a create makes anyway is a failure and is deleted
   --seed N                 seed of the property-based check and the fuzz phase, 0 to 2147483647 (default ${DEFAULT_PROPERTY_SEED})
-  --skip RULE              do not run a rule: ${SKIP_NAMES.join(", ")} (repeatable); a skipped rule is
-                           reported as skipped, never as passed
+  --skip RULE              do not run a rule (repeatable): ${SKIP_NAMES.join(", ")};
+                           a skipped rule is reported as skipped, never as passed
   -h, --help               show this help
 
 ${BROKER_VERIFY_HELP}
@@ -107,8 +107,9 @@ Secrets are replaced by placeholders in every line, curl command and report: one
 in all lines of a failure (<BK_APP_SECRET>, <BK_TOKEN>, numbered <BK_APP_SECRET_2> for a second one of a world),
 and <OTHER_BK_APP_SECRET>/<OTHER_BK_TOKEN> for a value the world does not know (a deliberately wrong one).
 
-Exit codes: 0 all checks passed; 1 a check failed or a rule did not run; 2 could not run (bad arguments, an unreadable pact,
-fixture or live file, a provider that cannot be reached, a Pact Broker that cannot be read or selects no pact).
+Exit codes: 0 all checks passed; 1 a check failed or a rule did not run; 2 could not run (bad arguments, an
+unreadable pact, fixture or live file, a provider that cannot be reached, a Pact Broker that cannot be read or
+selects no pact).
 `;
 
 /**
