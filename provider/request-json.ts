@@ -32,8 +32,9 @@ export function parseRequestJson(text: string): unknown {
 
 /**
  * Tells whether a body needs the literal-preserving parser: a number with a fraction or an exponent, or a key with
- * an upper-case letter or an escape. One pass over the text without allocating: a string without a backslash ends
- * at the next quote (found by `indexOf`), and only keys are read character by character.
+ * an upper-case letter or an escape. A body without a backslash is first ruled out by native scans; any other, and
+ * any the scans cannot rule out, gets one exact pass over the text without allocating: a string without a backslash
+ * ends at the next quote (found by `indexOf`), and only keys are read character by character.
  */
 export function needsLiteralParser(text: string): boolean {
   // Most bodies have no backslash; then every quote opens or closes a string, and native regular expressions rule
