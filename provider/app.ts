@@ -182,32 +182,38 @@ export function createReferenceCmdb(options: ReferenceCmdbOptions = {}): Referen
     }
     return runOperation(OPERATIONS.get(match.resource.operation) as Operation, body, user, ctx);
   };
-  // A provider state's setup requests run as any caller's would; the first that fails restores the state before.
+  // A provider state's setup requests run as any caller's would; the first that fails (or a defect) restores the
+  // state before.
   const loadWithSteps = (world: World, steps: readonly StateStep[] = []): string | undefined => {
     const before = state;
-    setWorld(world);
-    for (const [n, step] of steps.entries()) {
-      const headers: Record<string, string> = { "content-type": "application/json" };
-      const request = { method: "POST", path: step.path, headers, body: JSON.stringify(step.body) };
-      // A step on a gateway path goes through the gateway edge, with the credentials of headerOfStep.
-      const gateway = ["POST", "DELETE"]
-        .map((method) => matchGatewayPath(method, step.path))
-        .reduce((found, next) => (found?.kind === "resource" ? found : next));
-      if (gateway?.kind === "resource") {
-        request.method = gateway.resource.method;
-        headers[AUTH_HEADER] = headerOfStep(state, step.body);
+    try {
+      setWorld(world);
+      for (const [n, step] of steps.entries()) {
+        const headers: Record<string, string> = { "content-type": "application/json" };
+        const request = { method: "POST", path: step.path, headers, body: JSON.stringify(step.body) };
+        // A step on a gateway path goes through the gateway edge, with the credentials of headerOfStep.
+        const gateway = ["POST", "DELETE"]
+          .map((method) => matchGatewayPath(method, step.path))
+          .reduce((found, next) => (found?.kind === "resource" ? found : next));
+        if (gateway?.kind === "resource") {
+          request.method = gateway.resource.method;
+          headers[AUTH_HEADER] = headerOfStep(state, step.body);
+        }
+        const answer = gateway ? answerGateway(request, gateway, false) : answerOperation(request, step.path);
+        const json = parseBody(answer.body);
+        if (answer.status !== 200 || json?.result !== true) {
+          state = before;
+          const said = json
+            ? `code ${String(json.code ?? json.bk_error_code)}: ${String(json.message ?? json.bk_error_msg)}`
+            : `HTTP ${answer.status}`;
+          return `params.steps/${n} (${request.method} ${step.path}) failed with ${said}; the state is unchanged`;
+        }
       }
-      const answer = gateway ? answerGateway(request, gateway, false) : answerOperation(request, step.path);
-      const json = parseBody(answer.body);
-      if (answer.status !== 200 || json?.result !== true) {
-        state = before;
-        const said = json
-          ? `code ${String(json.code ?? json.bk_error_code)}: ${String(json.message ?? json.bk_error_msg)}`
-          : `HTTP ${answer.status}`;
-        return `params.steps/${n} (${request.method} ${step.path}) failed with ${said}; the state is unchanged`;
-      }
+      return undefined;
+    } catch (error) {
+      state = before;
+      throw error;
     }
-    return undefined;
   };
   return {
     setWorld,
@@ -215,18 +221,48 @@ export function createReferenceCmdb(options: ReferenceCmdbOptions = {}): Referen
     handle(request) {
       const query = request.path.indexOf("?");
       const path = query === -1 ? request.path : request.path.slice(0, query);
-      if (stateSetup && path === STATE_SETUP_PATH) {
-        return handleStateRequest(request, stateAccess, parseBody, (world, steps) => loadWithSteps(world, steps));
+      const stateRoute = stateSetup && path === STATE_SETUP_PATH;
+      try {
+        if (stateRoute) {
+          return handleStateRequest(request, stateAccess, parseBody, (world, steps) => loadWithSteps(world, steps));
+        }
+        const origin = cors === undefined ? undefined : headerOf(request.headers, "origin");
+        if (request.method === "OPTIONS" && origin !== undefined) return answerPreflight(request, cors, origin);
+        const gateway = matchGatewayPath(request.method, path);
+        const response = gateway ? answerGateway(request, gateway) : answerOperation(request, path);
+        if (origin !== undefined && origin === cors) Object.assign(response.headers, corsHeaders(origin));
+        return response;
+      } catch (error) {
+        return answerDefect(spec, request, stateRoute ? undefined : path, error);
       }
-      const origin = cors === undefined ? undefined : headerOf(request.headers, "origin");
-      if (request.method === "OPTIONS" && origin !== undefined) return answerPreflight(request, cors, origin);
-      const gateway = matchGatewayPath(request.method, path);
-      const response = gateway ? answerGateway(request, gateway) : answerOperation(request, path);
-      if (origin !== undefined && origin === cors) Object.assign(response.headers, corsHeaders(origin));
-      return response;
     },
   };
 }
+
+/**
+ * A defect of the reference CMDB itself still answers, never a hung connection: 1199998 (cmdb-semantics §4.4) in the
+ * envelope of the route asked (the native one with `X-Bkapi-Request-Id` on a gateway path), or HTTP 500 from the
+ * state endpoint (`operationPath` undefined). A create stages its writes and a state setup restores the state before, so nothing is half done.
+ */
+function answerDefect(
+  spec: ProviderSpec,
+  request: CmdbRequest,
+  operationPath: string | undefined,
+  error: unknown,
+): CmdbResponse {
+  const text = `Unknown or unrecognized error: ${error instanceof Error ? error.message : String(error)}`;
+  if (operationPath === undefined) {
+    const body = JSON.stringify({ result: false, message: text });
+    return { status: 500, headers: { "content-type": "application/json; charset=utf-8" }, body };
+  }
+  const gateway = matchGatewayPath(request.method, operationPath) !== undefined;
+  const ctx: AnswerContext = { language: languageOf(request.headers), style: gateway ? "native" : "esb" };
+  const response = envelope(spec, NO_FAULTS, ctx, failure({ code: 1199998, args: [], text }), null);
+  if (gateway) response.headers[REQUEST_ID_HEADER] = nextRequestId();
+  return response;
+}
+
+const NO_FAULTS: ReadonlySet<FaultName> = new Set();
 
 /** True when an instance entry, or a process entry of one, is not a JSON object (the fault's trigger). */
 function hasNonObjectEntry(body: Record<string, unknown>): boolean {

@@ -83,24 +83,8 @@ export async function startReferenceCmdb(options: StartReferenceCmdbOptions = {}
       const url = req.url ?? "/";
       const limit = url.startsWith(STATE_SETUP_PATH) ? Math.max(maxBodyBytes, WORLD_LIMITS.maxBytes) : maxBodyBytes;
       readBody(req, limit, (body) => {
-        let response: ReturnType<typeof cmdb.handle>;
-        try {
-          response = cmdb.handle({ method: req.method ?? "GET", path: url, headers: req.headers, body, listen });
-        } catch (error) {
-          // A defect must still answer an envelope, never a hung connection.
-          response = {
-            status: 200,
-            headers: { "content-type": "application/json; charset=utf-8" },
-            body: JSON.stringify({
-              result: false,
-              code: 1199998,
-              message: `Unknown or unrecognized error: ${error instanceof Error ? error.message : String(error)}`,
-              permission: null,
-              request_id: "00000000000000000000000000000000",
-              data: null,
-            }),
-          };
-        }
+        // The core answers even its own defects (1199998), so every request gets an answer.
+        const response = cmdb.handle({ method: req.method ?? "GET", path: url, headers: req.headers, body, listen });
         send(res, response, body === undefined);
       });
     },

@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createReferenceCmdb } from "../../provider/app.ts";
 import { createRateLimiter, GATEWAY_RESOURCES, matchGatewayPath } from "../../provider/gateway.ts";
+import { OPERATIONS } from "../../provider/operations.ts";
 import { type RunningReferenceCmdb, startReferenceCmdb } from "../../provider/server.ts";
 import { loadProviderSpec } from "../../provider/spec-data.ts";
 import { OPERATION_IDS, readOperationRoutes } from "../../spec/operations.ts";
@@ -306,5 +307,68 @@ describe("matchGatewayPath", () => {
     expect(match === undefined ? undefined : match.kind === "unknown" ? "unknown" : match.resource.operation).toBe(
       want,
     );
+  });
+});
+
+describe("a defect of the reference CMDB itself", () => {
+  // A defect is simulated by making the create's logic throw; the server must answer it on each route in that route's
+  // envelope, change nothing, and go on answering.
+  const breakCreate = () =>
+    vi
+      .spyOn(OPERATIONS.get("create_service_instance") as NonNullable<ReturnType<typeof OPERATIONS.get>>, "run")
+      .mockImplementation(() => {
+        throw new TypeError("boom at the create");
+      });
+
+  it("answers 1199998 in the ESB envelope on the ESB route and in the native one on the gateway route", async () => {
+    await setWorld(cmdb.stateSetupUrl, designWorld());
+    const before = cmdb.snapshot();
+    const spy = breakCreate();
+    try {
+      const message = "Unknown or unrecognized error: boom at the create";
+      const esb = await post(esbUrl(cmdb.url, "create_service_instance"), rawCreateBody());
+      expect(esb).toEqual({
+        status: 200,
+        json: { result: false, code: 1199998, message, permission: null, request_id: expect.any(String), data: null },
+      });
+      expect(esb.json.request_id).toMatch(/^[0-9a-f]{32}$/);
+      const native = await gateway(`${prod}/api/v3/create/proc/service_instance`, BODY);
+      expect(native.status).toBe(200);
+      expect(native.json).toEqual({
+        result: false,
+        bk_error_code: 1199998,
+        bk_error_msg: message,
+        permission: null,
+        data: null,
+      });
+      expect(native.headers.get("x-bkapi-request-id")).toMatch(/^[0-9a-f]{32}$/);
+      expect(spy).toHaveBeenCalledTimes(2);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(cmdb.snapshot()).toEqual(before);
+    const after = await gateway(`${prod}/api/v3/create/proc/service_instance`, BODY);
+    expect(after.json.result).toBe(true);
+  });
+
+  it("a defect in a provider state's setup step answers HTTP 500 and leaves the state as it was", async () => {
+    await setWorld(cmdb.stateSetupUrl, designWorld());
+    await post(esbUrl(cmdb.url, "create_service_instance"), rawCreateBody());
+    const before = cmdb.snapshot();
+    const spy = breakCreate();
+    try {
+      const step = { path: "/api/c/compapi/v2/cc/create_service_instance/", body: rawCreateBody() };
+      const answer = await post(cmdb.stateSetupUrl, {
+        action: "setup",
+        params: { world: designWorld(), steps: [step] },
+      });
+      expect(answer).toEqual({
+        status: 500,
+        json: { result: false, message: "Unknown or unrecognized error: boom at the create" },
+      });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(cmdb.snapshot()).toEqual(before);
   });
 });
