@@ -72,6 +72,7 @@ export interface ReferenceCmdbOptions {
 
 /** The reference CMDB core: handles requests and exposes its state for tests. */
 export interface ReferenceCmdb {
+  /** Answers every request; a defect of the reference itself answers 1199998 rather than throwing. */
   handle(request: CmdbRequest): CmdbResponse;
   /** Replaces the whole state with a world (already validated). */
   setWorld(world: World): void;
@@ -242,7 +243,8 @@ export function createReferenceCmdb(options: ReferenceCmdbOptions = {}): Referen
 /**
  * A defect of the reference CMDB itself still answers, never a hung connection: 1199998 (cmdb-semantics §4.4) in the
  * envelope of the route asked (the native one with `X-Bkapi-Request-Id` on a gateway path), or HTTP 500 from the
- * state endpoint (`operationPath` undefined). A create stages its writes and a state setup restores the state before, so nothing is half done.
+ * state endpoint (`operationPath` undefined). A create stages its writes and a state setup restores the state
+ * before, so nothing is half done.
  */
 function answerDefect(
   spec: ProviderSpec,
