@@ -20,15 +20,20 @@ import {
 import { type CmdbFailure, COMPONENT_NOT_FOUND, fail, formatMessage, type Language } from "./messages.ts";
 import { OPERATIONS, type Operation, type OperationResult } from "./operations.ts";
 
+import { parseRequestJson } from "./request-json.ts";
+import { loadProviderSpec, type ProviderSpec } from "./spec-data.ts";
+import {
+  handleStateRequest,
+  refuse as refuseStateRequest,
+  type StateAccess,
+  type StateStep,
+} from "./state-endpoint.ts";
+import { type CmdbState, createState, snapshotState } from "./store.ts";
+import { parseWorld, type World } from "./world.ts";
+
 // Node reads and the reference writes header names in lower case.
 const AUTH_HEADER = GATEWAY_AUTH_HEADER.toLowerCase();
 const REQUEST_ID_HEADER = GATEWAY_REQUEST_ID_HEADER.toLowerCase();
-
-import { parseRequestJson } from "./request-json.ts";
-import { loadProviderSpec, type ProviderSpec } from "./spec-data.ts";
-import { handleStateRequest, type StateAccess, type StateStep } from "./state-endpoint.ts";
-import { type CmdbState, createState, snapshotState } from "./store.ts";
-import { parseWorld, type World } from "./world.ts";
 
 /** The ESB prefix of every operation route. */
 export const ESB_PREFIX = "/api/c/compapi/v2/cc/";
@@ -223,18 +228,18 @@ export function createReferenceCmdb(options: ReferenceCmdbOptions = {}): Referen
       const query = request.path.indexOf("?");
       const path = query === -1 ? request.path : request.path.slice(0, query);
       const stateRoute = stateSetup && path === STATE_SETUP_PATH;
+      const gateway = stateRoute ? undefined : matchGatewayPath(request.method, path);
       try {
         if (stateRoute) {
           return handleStateRequest(request, stateAccess, parseBody, (world, steps) => loadWithSteps(world, steps));
         }
         const origin = cors === undefined ? undefined : headerOf(request.headers, "origin");
         if (request.method === "OPTIONS" && origin !== undefined) return answerPreflight(request, cors, origin);
-        const gateway = matchGatewayPath(request.method, path);
         const response = gateway ? answerGateway(request, gateway) : answerOperation(request, path);
         if (origin !== undefined && origin === cors) Object.assign(response.headers, corsHeaders(origin));
         return response;
       } catch (error) {
-        return answerDefect(spec, request, stateRoute ? undefined : path, error);
+        return answerDefect(spec, request, stateRoute ? "state" : gateway ? "native" : "esb", error);
       }
     },
   };
@@ -243,24 +248,19 @@ export function createReferenceCmdb(options: ReferenceCmdbOptions = {}): Referen
 /**
  * A defect of the reference CMDB itself still answers, never a hung connection: 1199998 (cmdb-semantics §4.4) in the
  * envelope of the route asked (the native one with `X-Bkapi-Request-Id` on a gateway path), or HTTP 500 from the
- * state endpoint (`operationPath` undefined). A create stages its writes and a state setup restores the state
- * before, so nothing is half done.
+ * state endpoint. A create stages its writes and a state setup restores the state before, so nothing is half done.
  */
 function answerDefect(
   spec: ProviderSpec,
   request: CmdbRequest,
-  operationPath: string | undefined,
+  route: "state" | AnswerContext["style"],
   error: unknown,
 ): CmdbResponse {
   const text = `Unknown or unrecognized error: ${error instanceof Error ? error.message : String(error)}`;
-  if (operationPath === undefined) {
-    const body = JSON.stringify({ result: false, message: text });
-    return { status: 500, headers: { "content-type": "application/json; charset=utf-8" }, body };
-  }
-  const gateway = matchGatewayPath(request.method, operationPath) !== undefined;
-  const ctx: AnswerContext = { language: languageOf(request.headers), style: gateway ? "native" : "esb" };
+  if (route === "state") return refuseStateRequest(500, text);
+  const ctx: AnswerContext = { language: languageOf(request.headers), style: route };
   const response = envelope(spec, NO_FAULTS, ctx, failure({ code: 1199998, args: [], text }), null);
-  if (gateway) response.headers[REQUEST_ID_HEADER] = nextRequestId();
+  if (route === "native") response.headers[REQUEST_ID_HEADER] = nextRequestId();
   return response;
 }
 

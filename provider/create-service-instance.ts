@@ -343,10 +343,10 @@ function buildInstanceName(host: Host | undefined, processName: unknown, rows: r
 function decodeCreateInput(body: Readonly<Record<string, unknown>>): CreateInput | null {
   // Null is the zero value, as a missing field is.
   // Each read is taken from the shared array at once, before the next read reuses it: no array per object read.
-  const sent = readStructFields(body, CREATE_FIELDS, SENT);
-  const bizId = sent[0] ?? 0;
-  const moduleId = sent[1] ?? 0;
-  const rawInstances = sent[2] ?? [];
+  readStructFields(body, CREATE_FIELDS, SENT);
+  const bizId = SENT[0] ?? 0;
+  const moduleId = SENT[1] ?? 0;
+  const rawInstances = SENT[2] ?? [];
   if (!isInt64(bizId) || !isInt64(moduleId) || !Array.isArray(rawInstances)) return null;
   // Arrays are made at their final length: one grown by `push` holds room for 16 entries.
   const instances: InstanceInput[] = new Array(rawInstances.length);

@@ -135,16 +135,15 @@ export function readStructField(object: Readonly<Record<string, unknown>>, field
 
 /**
  * Reads several fields of one Go request struct in one pass over the object's keys, as {@link readStructField} reads
- * each: the values in the order of `fields` (undefined where no key matches), written into `into` (a caller that
+ * each: the values in the order of `fields` (undefined where no key matches), written into `values` (a caller that
  * reads them at once can pass one array for every call) and answered.
  * @see cmdb-semantics §1.1
  */
 export function readStructFields(
   object: Readonly<Record<string, unknown>>,
   fields: readonly string[],
-  into: unknown[] = [],
+  values: unknown[] = [],
 ): unknown[] {
-  const values = into;
   for (let f = 0; f < fields.length; f++) values[f] = undefined;
   // The object's own keys in order, as Object.keys lists them, without making the list.
   for (const key in object) {

@@ -183,7 +183,8 @@ function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
-function refuse(
+/** An answer of the state endpoint that changes nothing: `{result: false, message}` (and the problems, if any). */
+export function refuse(
   status: number,
   message: string,
   problems: readonly WorldProblem[] = [],

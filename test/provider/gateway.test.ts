@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createReferenceCmdb } from "../../provider/app.ts";
 import { createRateLimiter, GATEWAY_RESOURCES, matchGatewayPath } from "../../provider/gateway.ts";
-import { OPERATIONS } from "../../provider/operations.ts";
+import { OPERATIONS, type Operation } from "../../provider/operations.ts";
 import { type RunningReferenceCmdb, startReferenceCmdb } from "../../provider/server.ts";
 import { loadProviderSpec } from "../../provider/spec-data.ts";
 import { OPERATION_IDS, readOperationRoutes } from "../../spec/operations.ts";
@@ -314,11 +314,9 @@ describe("a defect of the reference CMDB itself", () => {
   // A defect is simulated by making the create's logic throw; the server must answer it on each route in that route's
   // envelope, change nothing, and go on answering.
   const breakCreate = () =>
-    vi
-      .spyOn(OPERATIONS.get("create_service_instance") as NonNullable<ReturnType<typeof OPERATIONS.get>>, "run")
-      .mockImplementation(() => {
-        throw new TypeError("boom at the create");
-      });
+    vi.spyOn(OPERATIONS.get("create_service_instance") as Operation, "run").mockImplementation(() => {
+      throw new TypeError("boom at the create");
+    });
 
   it("answers 1199998 in the ESB envelope on the ESB route and in the native one on the gateway route", async () => {
     await setWorld(cmdb.stateSetupUrl, designWorld());
@@ -332,6 +330,7 @@ describe("a defect of the reference CMDB itself", () => {
         json: { result: false, code: 1199998, message, permission: null, request_id: expect.any(String), data: null },
       });
       expect(esb.json.request_id).toMatch(/^[0-9a-f]{32}$/);
+      expect(esb.json.request_id).not.toBe("0".repeat(32));
       const native = await gateway(`${prod}/api/v3/create/proc/service_instance`, BODY);
       expect(native.status).toBe(200);
       expect(native.json).toEqual({
